@@ -1,0 +1,56 @@
+/** Reads one header from a carrier; may return several values for a repeated header. */
+export type Getter<C = unknown> = (carrier: C, key: string) => string | string[] | undefined;
+/** Writes one header onto a carrier. */
+export type Setter<C = unknown> = (carrier: C, key: string, value: string) => void;
+
+/** What a propagator found in an inbound carrier. */
+export interface ExtractedContext {
+  traceId: string;
+  /** The remote parent span id; `''` when the header carried a trace id only. */
+  parentSpanId: string;
+  /** Undefined when the header carried no sampling decision. */
+  sampled?: boolean;
+  /** Raw W3C trace-flags byte (sampled and random bits), when known. */
+  traceFlags?: number;
+  traceState?: string;
+  /** Which propagator produced this context. */
+  source: string;
+}
+
+/** What outbound injection writes. */
+export interface InjectContext {
+  traceId: string;
+  /** The span id the receiver should use as its parent (the client span). */
+  spanId: string;
+  sampled: boolean;
+  traceFlags: number;
+  traceState?: string;
+  /** Inbound baggage members other than our own, forwarded as they came. */
+  baggage?: string;
+  requestId?: string;
+}
+
+/**
+ * A header format. `extract` returns undefined for absent or malformed input (never throws);
+ * `inject` writes only the headers the carrier does not already have when `has` says so.
+ */
+export interface Propagator {
+  readonly name: string;
+  readonly fields: readonly string[];
+  extract<C>(carrier: C, get: Getter<C>): ExtractedContext | undefined;
+  inject<C>(ctx: InjectContext, carrier: C, set: Setter<C>): void;
+}
+
+/** Getter for Node's `IncomingHttpHeaders`-style objects (lower-case keys). */
+export const headerGetter: Getter<Record<string, string | string[] | undefined>> = (c, k) => c[k];
+/** Setter for plain header objects. */
+export const headerSetter: Setter<Record<string, string>> = (c, k, v) => {
+  c[k] = v;
+};
+
+/** One value for a header that must not repeat: a repeated header is invalid, so undefined. */
+export function single(v: string | string[] | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'string') return v;
+  return v.length === 1 ? v[0] : undefined;
+}

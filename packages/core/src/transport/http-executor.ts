@@ -1,0 +1,105 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { HttpExecutorOptions, TransportExecutor, TransportRequest, TransportResponse } from './types.js';
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+function responseHeaders(res: http.IncomingMessage): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  // Node already lower-cases names; duplicated headers come as arrays and are joined.
+  for (const [name, value] of Object.entries(res.headers)) {
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+/**
+ * The default executor: `node:http` / `node:https` (by URL protocol) over keep-alive agents.
+ * Every socket is unref'd while in use (the agent unrefs idle ones itself), so a slow or dead
+ * backend never keeps the host process alive; the response body is drained and ignored. Errors
+ * never carry request headers (the API key travels in them).
+ *
+ * @example
+ * const transport = createTransport({ categories, encode, executor: createHttpExecutor({ timeoutMs: 5000 }) });
+ */
+export function createHttpExecutor(options: HttpExecutorOptions = {}): TransportExecutor {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!(typeof timeoutMs === 'number' && timeoutMs > 0 && Number.isFinite(timeoutMs))) {
+    throw new TypeError('Invalid `timeoutMs`: must be a positive number of milliseconds');
+  }
+  if (options.rejectUnauthorized !== undefined && typeof options.rejectUnauthorized !== 'boolean') {
+    throw new TypeError('Invalid `rejectUnauthorized`: must be a boolean');
+  }
+  // Created lazily so an SDK that never sends (no key) allocates no agent.
+  let httpAgent: http.Agent | undefined;
+  let httpsAgent: https.Agent | undefined;
+  const agentFor = (protocol: string): http.Agent | undefined => {
+    if (protocol === 'http:') return (httpAgent ??= new http.Agent({ keepAlive: true, maxSockets: 16 }));
+    if (protocol === 'https:') {
+      return (httpsAgent ??= new https.Agent({
+        keepAlive: true,
+        maxSockets: 16,
+        ...(options.rejectUnauthorized === undefined
+          ? {}
+          : { rejectUnauthorized: options.rejectUnauthorized }),
+      }));
+    }
+    return undefined;
+  };
+
+  return (req: TransportRequest) =>
+    new Promise<TransportResponse>((resolve, reject) => {
+      let url: URL;
+      try {
+        url = new URL(req.url);
+      } catch {
+        // The URL is not echoed: a DSN-style URL may carry the key as user info.
+        reject(new Error('Sightline transport: invalid request URL'));
+        return;
+      }
+      const agent = agentFor(url.protocol);
+      if (!agent) {
+        reject(new Error(`Sightline transport: unsupported protocol ${url.protocol}`));
+        return;
+      }
+      const body = typeof req.body === 'string' ? Buffer.from(req.body, 'utf8') : req.body;
+      let settled = false;
+      let deadline: NodeJS.Timeout | undefined;
+      const fail = (err: Error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        reject(err);
+      };
+      const request = (url.protocol === 'https:' ? https : http).request(
+        url,
+        {
+          method: req.method,
+          agent,
+          headers: { ...req.headers, 'content-length': String(body.byteLength) },
+        },
+        (res) => {
+          res.on('error', fail);
+          res.on('end', () => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(deadline);
+            resolve({ status: res.statusCode ?? 0, headers: responseHeaders(res) });
+          });
+          // Drain: the body is ignored, but it must be consumed for the socket to be reused.
+          res.resume();
+        },
+      );
+      deadline = setTimeout(() => {
+        request.destroy(new Error(`Sightline transport: request timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      deadline.unref();
+      // A reused keep-alive socket is ref'd again by the agent, so unref it on every request.
+      request.on('socket', (socket) => socket.unref());
+      request.on('error', fail);
+      request.on('close', () =>
+        fail(new Error('Sightline transport: connection closed before the response ended')),
+      );
+      request.end(body);
+    });
+}

@@ -44,7 +44,10 @@ describe('RingQueue', () => {
     q.putBack('e0', 0);
     q.putBack('e2', 2);
     q.putBack('e1', 1);
-    expect(drain(q)).toEqual({ items: ['e0', 'e1', 'e2', 'e3', 'e4', 'e5', 'e6'], seqs: [0, 1, 2, 3, 4, 5, 6] });
+    expect(drain(q)).toEqual({
+      items: ['e0', 'e1', 'e2', 'e3', 'e4', 'e5', 'e6'],
+      seqs: [0, 1, 2, 3, 4, 5, 6],
+    });
   });
 
   it('clear returns the sequence numbers it dropped', () => {
@@ -131,7 +134,11 @@ describe('retryAfterMs', () => {
 });
 
 describe('resolveTransportOptions', () => {
-  const base = { categories: { errors: { batched: false } }, encode: () => ({}) as never, executor: async () => ({ status: 200, headers: {} }) };
+  const base = {
+    categories: { errors: { batched: false } },
+    encode: () => ({}) as never,
+    executor: async () => ({ status: 200, headers: {} }),
+  };
 
   it('applies the documented defaults', () => {
     const o = resolveTransportOptions(base);
@@ -156,9 +163,13 @@ describe('resolveTransportOptions', () => {
 
   it('rejects invalid options with a TypeError naming the option', () => {
     expect(() => resolveTransportOptions({ ...base, categories: {} })).toThrow(/`categories`/);
-    expect(() => resolveTransportOptions({ ...base, categories: { x: {} as never } })).toThrow(/categories.x/);
+    expect(() => resolveTransportOptions({ ...base, categories: { x: {} as never } })).toThrow(
+      /categories.x/,
+    );
     expect(() => resolveTransportOptions({ ...base, encode: 1 as never })).toThrow(TypeError);
-    expect(() => resolveTransportOptions({ ...base, queueSize: 0 })).toThrow(/`queueSize`: must be a positive integer/);
+    expect(() => resolveTransportOptions({ ...base, queueSize: 0 })).toThrow(
+      /`queueSize`: must be a positive integer/,
+    );
     expect(() => resolveTransportOptions({ ...base, maxBatchSize: 1.5 })).toThrow(/`maxBatchSize`/);
     expect(() => resolveTransportOptions({ ...base, retryBaseMs: -1 })).toThrow(/`retryBaseMs`/);
     expect(() => resolveTransportOptions({ ...base, maxRetries: Number.NaN })).toThrow(/`maxRetries`/);

@@ -332,7 +332,19 @@ export class Client implements SpanSink {
 
   // ── logs ────────────────────────────────────────────────────────────────────────────────
 
-  captureLog(level: LogLevel, message: string, attributes: Record<string, unknown> | undefined, hub: Hub, span: Span | undefined): void {
+  /**
+   * Sends one log record. Trace, span and request ids come from `span` and the hub's scope,
+   * unless `ids` names them explicitly (a logger worker thread has no request context, only the
+   * ids the main thread stamped on the record).
+   */
+  captureLog(
+    level: LogLevel,
+    message: string,
+    attributes: Record<string, unknown> | undefined,
+    hub: Hub,
+    span: Span | undefined,
+    ids?: { traceId?: string; spanId?: string; requestId?: string },
+  ): void {
     if (!this.enabled || this.closed || this.routes.log.length === 0) return;
     try {
       const o = this.options;
@@ -347,9 +359,9 @@ export class Client implements SpanSink {
         service: o.service,
         environment: o.environment,
         release: o.release,
-        traceId: span?.traceId ?? scope.propagation?.traceId,
-        spanId: span?.spanId,
-        requestId: scope.requestId,
+        traceId: ids?.traceId ?? span?.traceId ?? scope.propagation?.traceId,
+        spanId: ids?.spanId ?? span?.spanId,
+        requestId: ids?.requestId ?? scope.requestId,
         userId: scope.user?.id,
       };
       this.dispatch('log', record);

@@ -1,1 +1,3 @@
-export {};
+export { instrumentOutboundHttp, outboundHttpIntegration } from './instrument.js';
+export type { OutboundHttpHandle } from './instrument.js';
+export type { OutboundHttpOptions } from './options.js';

@@ -1,0 +1,220 @@
+import { AsyncResource } from 'node:async_hooks';
+import dc from 'node:diagnostics_channel';
+import { getCurrentHub, isSuppressed } from '@sightline/core';
+import {
+  type Exchange,
+  type HeaderAccess,
+  finishExchange,
+  injectHeaders,
+  startExchange,
+} from './exchange.js';
+import type { ResolvedOutboundOptions } from './options.js';
+import type { ChannelSubscription } from './subscription.js';
+
+/**
+ * The slice of undici's `Request` (lib/core/request.js, undici 6 and 7 and the copy bundled in
+ * Node for global `fetch`) these subscribers read. Typed structurally: undici is not imported.
+ */
+interface UndiciRequest {
+  origin?: string | { origin?: string };
+  path?: string;
+  method?: string;
+  /** Alternating name/value (undici 6/7); a raw `name: value\r\n` string in older versions. */
+  headers?: unknown;
+  contentLength?: number | null;
+  body?: unknown;
+  upgrade?: string | null;
+  addHeader?(name: string, value: string): unknown;
+}
+
+interface CreateMessage {
+  request: UndiciRequest;
+}
+interface HeadersMessage {
+  request: UndiciRequest;
+  response: { statusCode: number; headers: unknown };
+}
+interface ErrorMessage {
+  request: UndiciRequest;
+  error: unknown;
+}
+
+export const UNDICI_CHANNELS = {
+  create: 'undici:request:create',
+  headers: 'undici:request:headers',
+  trailers: 'undici:request:trailers',
+  error: 'undici:request:error',
+} as const;
+
+function hasRawHeader(raw: string, name: string): boolean {
+  const lower = raw.toLowerCase();
+  return lower.startsWith(`${name}:`) || lower.includes(`\n${name}:`);
+}
+
+const undiciHeaders: HeaderAccess<UndiciRequest> = {
+  has(request, name) {
+    const h = request.headers;
+    if (Array.isArray(h)) {
+      // Names keep the caller's casing; only compare those of the right length.
+      for (let i = 0; i < h.length; i += 2) {
+        const k = h[i];
+        if (typeof k === 'string' && k.length === name.length && k.toLowerCase() === name) return true;
+      }
+      return false;
+    }
+    return typeof h === 'string' ? hasRawHeader(h, name) : false;
+  },
+  set(request, name, value) {
+    if (typeof request.addHeader === 'function') request.addHeader(name, value);
+    else if (typeof request.headers === 'string') request.headers += `${name}: ${value}\r\n`;
+  },
+};
+
+/** `content-length` from undici's raw response headers (Buffers or strings, alternating). */
+function responseLength(headers: unknown): number | undefined {
+  if (!Array.isArray(headers)) return undefined;
+  for (let i = 0; i + 1 < headers.length; i += 2) {
+    const k = headers[i] as { length?: number } | undefined;
+    if (k?.length !== 14 || String(k).toLowerCase() !== 'content-length') continue;
+    const v = String(headers[i + 1]);
+    if (v.length > 16) return undefined;
+    const n = Number(v);
+    return Number.isInteger(n) && n >= 0 ? n : undefined;
+  }
+  return undefined;
+}
+
+function requestLength(request: UndiciRequest): number | undefined {
+  const cl = request.contentLength;
+  if (typeof cl === 'number' && cl >= 0) return cl;
+  const body = request.body;
+  return Buffer.isBuffer(body) ? body.byteLength : undefined;
+}
+
+// undici keeps the request's handler under a module-private symbol; it is looked up once per
+// Request class (undici 6, 7 and Node's bundled copy each have their own).
+const handlerKeys = new WeakMap<object, symbol | null>();
+
+/**
+ * The async resource the request's handler was created in, when it is one. undici's own API
+ * handlers (`request`, `stream`, `pipeline`) are AsyncResources made in the caller's context;
+ * that matters when a Pool with a `connections` limit queues the call and creates the Request
+ * later, inside another request's socket callback, whose context belongs to another trace.
+ */
+function callerResource(request: object): AsyncResource | undefined {
+  const proto = Object.getPrototypeOf(request) as object | null;
+  if (proto === null) return undefined;
+  let key = handlerKeys.get(proto);
+  if (key === undefined) {
+    key = Object.getOwnPropertySymbols(request).find((s) => s.description === 'handler') ?? null;
+    handlerKeys.set(proto, key);
+  }
+  if (key === null) return undefined;
+  const handler = (request as Record<symbol, unknown>)[key];
+  return handler instanceof AsyncResource ? handler : undefined;
+}
+
+function logFailure(what: string, err: unknown): void {
+  try {
+    getCurrentHub().client?.debug.log(
+      `undici instrumentation: ${what} failed: ${String((err as Error)?.message ?? err)}`,
+    );
+  } catch {}
+}
+
+function originOf(request: UndiciRequest): string | undefined {
+  const o = request.origin;
+  if (typeof o === 'string') return o;
+  return typeof o?.origin === 'string' ? o.origin : undefined;
+}
+
+/** Subscribers for `undici:request:*`, with their per-request state. */
+export function createUndiciSubscription(getOptions: () => ResolvedOutboundOptions): ChannelSubscription {
+  const states = new WeakMap<object, Exchange>();
+
+  const begin = (request: UndiciRequest): void => {
+    if (isSuppressed() || states.has(request)) return;
+    let origin = originOf(request);
+    let path = request.path;
+    if (origin === undefined || typeof path !== 'string') return;
+    if (path.startsWith('http://') || path.startsWith('https://')) {
+      // Absolute-form target (requests sent through an HTTP proxy): the real host is in the path.
+      const u = new URL(path);
+      origin = u.origin;
+      path = u.pathname + u.search;
+    }
+    const method = typeof request.method === 'string' ? request.method.toUpperCase() : 'GET';
+    const ex = startExchange(getOptions(), 'undici', method, origin, path);
+    if (!ex) return;
+    states.set(request, ex);
+    ex.requestSize = requestLength(request);
+    injectHeaders(ex, request, undiciHeaders, origin + path, origin);
+  };
+
+  const onCreate = (message: unknown): void => {
+    if (isSuppressed()) return;
+    try {
+      const request = (message as CreateMessage).request;
+      // Upgrades (WebSocket) and CONNECT tunnels never publish an end event: not HTTP exchanges.
+      if (!request || request.upgrade || request.method === 'CONNECT') return;
+      const resource = callerResource(request);
+      if (resource) resource.runInAsyncScope(begin, null, request);
+      else begin(request);
+    } catch (err) {
+      logFailure('request:create', err);
+    }
+  };
+
+  // The events below run in the context of whichever request opened the socket, so they only
+  // act on requests `onCreate` accepted (which already checked suppression in the caller's context).
+  const onHeaders = (message: unknown): void => {
+    try {
+      const { request, response } = message as HeadersMessage;
+      const ex = states.get(request);
+      if (!ex) return;
+      ex.statusCode = response.statusCode;
+      ex.responseSize = responseLength(response.headers);
+    } catch (err) {
+      logFailure('request:headers', err);
+    }
+  };
+
+  const onTrailers = (message: unknown): void => {
+    try {
+      const request = (message as CreateMessage).request;
+      const ex = states.get(request);
+      if (!ex) return;
+      states.delete(request);
+      finishExchange(ex);
+    } catch (err) {
+      logFailure('request:trailers', err);
+    }
+  };
+
+  const onError = (message: unknown): void => {
+    try {
+      const { request, error } = message as ErrorMessage;
+      const ex = states.get(request);
+      if (!ex) return;
+      states.delete(request);
+      finishExchange(ex, { error });
+    } catch (err) {
+      logFailure('request:error', err);
+    }
+  };
+
+  const pairs: [string, (message: unknown, name: string | symbol) => void][] = [
+    [UNDICI_CHANNELS.create, onCreate],
+    [UNDICI_CHANNELS.headers, onHeaders],
+    [UNDICI_CHANNELS.trailers, onTrailers],
+    [UNDICI_CHANNELS.error, onError],
+  ];
+  return {
+    subscribe() {
+      for (const [name, fn] of pairs) dc.subscribe(name, fn);
+    },
+    unsubscribe() {
+      for (const [name, fn] of pairs) dc.unsubscribe(name, fn);
+    },
+  };
+}

@@ -322,6 +322,18 @@ describe('responses', () => {
     expect(logs.some((l) => l.includes('encoding failed') && l.includes('cyclic'))).toBe(true);
   });
 
+  it('drops a malformed encoder result as permanent instead of sending it', async () => {
+    const fake = fakeExecutor();
+    const t = make({
+      executor: fake.executor,
+      encode: () => ({ url: 'http://127.0.0.1:9/x', method: 'POST', headers: {}, body: 42 }) as never,
+    });
+    t.send('errors', 1);
+    expect(await t.flush(1000)).toBe(true);
+    expect(fake.calls).toHaveLength(0);
+    expect(t.getStats().categories.errors).toMatchObject({ droppedPermanent: 1 });
+  });
+
   it('treats an executor that resolves garbage as a network error', async () => {
     let n = 0;
     const t = make({
@@ -408,6 +420,20 @@ describe('429 rate limits', () => {
     expect(s.errors!.rateLimitedUntil - start).toBeLessThan(5500);
     expect(s.logs!.rateLimitedUntil - start).toBeGreaterThanOrEqual(20_000);
     expect(s.logs!.rateLimitedUntil - start).toBeLessThan(20_500);
+  });
+
+  it('holds at least retryBaseMs on Retry-After: 0, so a 429 loop is not a request storm', async () => {
+    let n = 0;
+    const fake = fakeExecutor(() =>
+      n++ < 3 ? { status: 429, headers: { 'retry-after': '0' } } : { status: 200, headers: {} },
+    );
+    const t = make({ executor: fake.executor, retryBaseMs: 40 });
+    const start = Date.now();
+    t.send('errors', 1);
+    expect(await t.flush(2000)).toBe(true);
+    expect(fake.calls).toHaveLength(4);
+    expect(Date.now() - start).toBeGreaterThanOrEqual(115);
+    expect(t.getStats().categories.errors).toMatchObject({ delivered: 1, dropped: 0 });
   });
 
   it('flush during a hold longer than its timeout resolves false', async () => {

@@ -31,6 +31,21 @@ type Outcome = 'delivered' | 'permanent' | 'exhausted' | 'closed';
 
 const MAX_TIMER_MS = 2_147_483_647;
 
+/** The encoder is caller code: a malformed result is dropped like a throw, not sent and retried. */
+function checkRequest(req: TransportRequest): TransportRequest {
+  if (
+    req === null ||
+    typeof req !== 'object' ||
+    typeof req.url !== 'string' ||
+    (typeof req.body !== 'string' && !(req.body instanceof Uint8Array)) ||
+    req.headers === null ||
+    typeof req.headers !== 'object'
+  ) {
+    throw new TypeError('encoder returned an invalid request');
+  }
+  return req;
+}
+
 const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e)).slice(0, 300);
 
 /**
@@ -177,7 +192,7 @@ export function createTransport(options: TransportOptions): Transport {
     try {
       if (b.request === undefined) {
         try {
-          b.request = await maybeGzip(o.encode(cat.name, b.items), o.gzipThreshold);
+          b.request = await maybeGzip(checkRequest(o.encode(cat.name, b.items)), o.gzipThreshold);
         } catch (e) {
           log(`${cat.name}: encoding failed, dropped ${b.items.length} item(s): ${describe(e)}`);
           settle(b, 'permanent');
@@ -251,7 +266,9 @@ export function createTransport(options: TransportOptions): Transport {
   function rateLimited(b: Batch, header: string | undefined): void {
     const cat = b.cat;
     const now = Date.now();
-    const wait = retryAfterMs(header, now, o.maxRetryAfterMs, o.defaultRetryAfterMs);
+    // At least one backoff base, so a backend answering `Retry-After: 0` forever cannot turn
+    // the held category into a request storm.
+    const wait = Math.max(o.retryBaseMs, retryAfterMs(header, now, o.maxRetryAfterMs, o.defaultRetryAfterMs));
     if (now + wait > cat.rateLimitedUntil) {
       cat.rateLimitedUntil = now + wait;
       if (cat.holdTimer !== undefined) clearTimeout(cat.holdTimer);

@@ -89,7 +89,7 @@ export interface TransportOptions {
    */
   retryBaseMs?: number;
   /**
-   * Cap (ms) for a 429 `Retry-After`.
+   * Cap (ms) for a 429 `Retry-After`. (A 429 holds its category at least `retryBaseMs`.)
    * @default 300000
    */
   maxRetryAfterMs?: number;

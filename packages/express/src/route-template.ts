@@ -1,0 +1,200 @@
+/**
+ * Route templates for Express 4 and 5 without patching the router.
+ *
+ * Express assigns `req.route` when a route matches and moves `req.baseUrl` as the request enters
+ * and leaves mounted routers, restoring it while `next(err)` unwinds. By the time an app-level
+ * error handler or the response's `close` runs, `req.baseUrl` may already belong to an outer
+ * router, so the template has to be taken at the moment the route matches. Both majors assign
+ * these two fields with plain property writes, so per-request accessors observe them (Express
+ * offers no diagnostics channel before router 2.3, and patching `Layer` is what STYLE rule 3 rules
+ * out). The values themselves live in a WeakMap (STYLE rule 5); the accessors only forward to it.
+ *
+ * `req.baseUrl` holds the *matched* prefix (`/orgs/acme`), not its pattern. When a mount path has
+ * parameters, the segment just added is turned back into a template from `req.params`, which at
+ * that moment holds exactly the mount layer's parameters in both majors.
+ */
+
+/** The request fields Express writes while routing. */
+export interface RoutedRequest {
+  baseUrl?: unknown;
+  route?: unknown;
+  params?: unknown;
+}
+
+type OnRoute = (req: object, template: string) => void;
+
+interface RouteState {
+  baseUrl: unknown;
+  route: unknown;
+  /** Raw prefix → template, only for prefixes that differ from their template. */
+  templates: Map<string, string> | undefined;
+  template: string | undefined;
+  readonly onRoute: OnRoute;
+}
+
+const states = new WeakMap<object, RouteState>();
+
+// Route templates are labels, not data: a huge regex source must not become a huge label.
+const MAX_TEMPLATE = 512;
+
+function dataProperty(obj: object, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, writable: true, configurable: true, enumerable: true });
+}
+
+const baseUrlAccessor: PropertyDescriptor = {
+  configurable: true,
+  enumerable: true,
+  get(this: object) {
+    return states.get(this)?.baseUrl;
+  },
+  set(this: RoutedRequest & object, value: unknown) {
+    const s = states.get(this);
+    if (!s) return dataProperty(this, 'baseUrl', value);
+    const current = s.baseUrl;
+    s.baseUrl = value;
+    // Only entering a mount extends the prefix; restores while unwinding shrink or repeat it.
+    if (typeof value !== 'string' || typeof current !== 'string') return;
+    if (value.length <= current.length || !value.startsWith(current)) return;
+    try {
+      const parent = s.templates?.get(current);
+      const added = value.slice(current.length);
+      const segment = templateSegment(added, this.params);
+      if (parent === undefined && segment === undefined) return;
+      (s.templates ??= new Map()).set(value, (parent ?? current) + (segment ?? added));
+    } catch {
+      // A template is best effort; routing must go on untouched.
+    }
+  },
+};
+
+const routeAccessor: PropertyDescriptor = {
+  configurable: true,
+  enumerable: true,
+  get(this: object) {
+    return states.get(this)?.route;
+  },
+  set(this: object, value: unknown) {
+    const s = states.get(this);
+    if (!s) return dataProperty(this, 'route', value);
+    s.route = value;
+    try {
+      const template = routeTemplate(templateOf(s, s.baseUrl), (value as { path?: unknown } | null)?.path);
+      if (template !== undefined) {
+        s.template = template;
+        s.onRoute(this, template);
+      }
+    } catch {
+      // Never let telemetry break routing.
+    }
+  },
+};
+
+/**
+ * Starts following `req.route` / `req.baseUrl` for this request; `onRoute` is called with the
+ * full template each time Express matches a route. Returns false when the request's fields
+ * cannot be observed (then {@link routeFromRequest} is the fallback).
+ */
+export function trackRoute(req: RoutedRequest & object, onRoute: OnRoute): boolean {
+  if (states.has(req)) return true;
+  try {
+    const state: RouteState = {
+      baseUrl: req.baseUrl,
+      route: req.route,
+      templates: undefined,
+      template: undefined,
+      onRoute,
+    };
+    states.set(req, state);
+    Object.defineProperty(req, 'baseUrl', baseUrlAccessor);
+    Object.defineProperty(req, 'route', routeAccessor);
+    return true;
+  } catch {
+    // A non-configurable field (a frozen or exotic request): fall back to reading at the end.
+    states.delete(req);
+    return false;
+  }
+}
+
+/** The template recorded for this request, if a route matched. */
+export function recordedRoute(req: object): string | undefined {
+  return states.get(req)?.template;
+}
+
+/** Template from the request's current fields (fallback when tracking was not possible). */
+export function routeFromRequest(req: RoutedRequest): string | undefined {
+  const route = req.route as { path?: unknown } | undefined;
+  if (!route) return undefined;
+  return routeTemplate(typeof req.baseUrl === 'string' ? req.baseUrl : '', route.path);
+}
+
+function templateOf(s: RouteState, raw: unknown): string {
+  if (typeof raw !== 'string') return '';
+  return s.templates?.get(raw) ?? raw;
+}
+
+function pathLabel(path: unknown): string | undefined {
+  if (typeof path === 'string') return path;
+  if (path instanceof RegExp) return String(path);
+  return undefined;
+}
+
+function join(base: string, path: string): string {
+  if (base === '') return path === '' ? '/' : path;
+  if (path === '' || path === '/') return base;
+  return path[0] === '/' ? base + path : `${base}/${path}`;
+}
+
+/** `base` + route path; arrays (one route, several paths) become a comma-separated list. */
+export function routeTemplate(base: string, path: unknown): string | undefined {
+  let out: string | undefined;
+  if (Array.isArray(path)) {
+    const parts: string[] = [];
+    for (const p of path) {
+      const label = pathLabel(p);
+      if (label !== undefined) parts.push(join(base, label));
+    }
+    out = parts.length > 0 ? parts.join(',') : undefined;
+  } else {
+    const label = pathLabel(path);
+    out = label === undefined ? undefined : join(base, label);
+  }
+  return out !== undefined && out.length > MAX_TEMPLATE ? out.slice(0, MAX_TEMPLATE) : out;
+}
+
+function decoded(segment: string): string {
+  if (!segment.includes('%')) return segment;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/**
+ * Replaces the segments of a just-matched mount prefix that carry parameter values with
+ * `:name`. Returns undefined when nothing was replaced (the prefix is its own template).
+ * Values are matched right to left because patterns put literals before parameters far more
+ * often than after them (`/orgs/:org`).
+ */
+export function templateSegment(added: string, params: unknown): string | undefined {
+  if (params === null || typeof params !== 'object') return undefined;
+  let segments: string[] | undefined;
+  let replaced: boolean[] | undefined;
+  for (const key in params) {
+    const value = (params as Record<string, unknown>)[key];
+    if (typeof value !== 'string' || value === '') continue;
+    segments ??= added.split('/');
+    replaced ??= new Array<boolean>(segments.length).fill(false);
+    for (let i = segments.length - 1; i >= 0; i--) {
+      const seg = segments[i]!;
+      if (replaced[i] || seg === '') continue;
+      if (seg === value || decoded(seg) === value) {
+        segments[i] = `:${key}`;
+        replaced[i] = true;
+        break;
+      }
+    }
+  }
+  if (!segments || !replaced?.includes(true)) return undefined;
+  return segments.join('/');
+}

@@ -180,6 +180,7 @@ describe('behaviours', () => {
   it('delays answers, then applies `then`', async () => {
     await start();
     server.respondNext(1, { delayMs: 150 });
+    // biome-ignore lint/suspicious/noThenProperty: the Behaviour API names it `then`; never a function, so never a thenable.
     server.respondNext(1, { delayMs: 50, then: { status: 500 } });
     const slow = await post(spansUrl(), { spans: [span()] });
     expect(slow.status).toBe(200);

@@ -1,0 +1,100 @@
+import type { ArgumentsHost, ExceptionFilter, HttpServer } from '@nestjs/common';
+import { Catch, HttpException, Inject, Injectable, Optional } from '@nestjs/common';
+import { ApplicationConfig, BaseExceptionFilter } from '@nestjs/core';
+import { captureException } from '@sightline/core';
+import { type ShouldCapture, defaultShouldCapture } from './options.js';
+import { setFallbackRoute } from './request.js';
+import { NO_APPLICATION_REF, SIGHTLINE_MODULE_OPTIONS } from './tokens.js';
+
+// @nestjs/common/constants FILTER_CATCH_EXCEPTIONS (not exported from the index; same in 10 and 11).
+const FILTER_CATCH_EXCEPTIONS = '__filterCatchExceptions__';
+
+/** The status Nest's own `BaseExceptionFilter` answers with for `exception`. */
+export function statusOf(exception: unknown): number {
+  if (exception instanceof HttpException) return exception.getStatus();
+  // http-errors style objects (`{ statusCode, message }`) keep their status in Nest's default filter.
+  const e = exception as { statusCode?: unknown; message?: unknown } | null;
+  if (e && typeof e === 'object' && typeof e.statusCode === 'number' && e.message) return e.statusCode;
+  return 500;
+}
+
+function catches(filter: ExceptionFilter, exception: unknown): boolean {
+  const reflect = Reflect as unknown as { getMetadata?: (k: string, t: object) => unknown };
+  const types = reflect.getMetadata?.(FILTER_CATCH_EXCEPTIONS, filter.constructor);
+  if (!Array.isArray(types) || types.length === 0) return true;
+  return types.some((t) => typeof t === 'function' && exception instanceof t);
+}
+
+/**
+ * Global exception filter (registered as `APP_FILTER` by `SightlineModule`). Reports unexpected
+ * errors and 5xx `HttpException`s once, with the request's context, then answers exactly as the
+ * app would without Sightline: through the next global filter that catches the exception, or
+ * Nest's `BaseExceptionFilter`.
+ * @example
+ * // Only needed without SightlineModule: app.useGlobalFilters(new SightlineExceptionFilter(app.get(HttpAdapterHost).httpAdapter));
+ */
+export class SightlineExceptionFilter extends BaseExceptionFilter {
+  private readonly shouldCapture: ShouldCapture;
+  /** Injected by Nest (property injection) when the module registers the filter. */
+  private readonly applicationConfig?: ApplicationConfig;
+
+  /**
+   * @param applicationRef Nest's HTTP adapter; when omitted, Nest injects `HttpAdapterHost`.
+   * @param options `shouldCapture` decides which exceptions are reported.
+   */
+  constructor(applicationRef?: HttpServer, options?: { shouldCapture?: ShouldCapture }) {
+    super(applicationRef);
+    this.shouldCapture = options?.shouldCapture ?? defaultShouldCapture;
+  }
+
+  override catch(exception: unknown, host: ArgumentsHost): void {
+    this.report(exception, host);
+    const type = host.getType();
+    if (type !== 'http') {
+      // RPC, WebSocket and GraphQL contexts have their own default handling; Nest's HTTP
+      // answer would be wrong there, so hand the exception back to them.
+      throw exception;
+    }
+    const next = this.nextGlobalFilter(exception);
+    if (next) return next.catch(exception, host) as void;
+    return super.catch(exception, host);
+  }
+
+  private report(exception: unknown, host: ArgumentsHost): void {
+    try {
+      const http = host.getType() === 'http';
+      if (http) setFallbackRoute(host.switchToHttp().getRequest<unknown>());
+      if (this.shouldCapture(exception, http ? statusOf(exception) : 500)) {
+        captureException(exception, { mechanism: 'nestjs', handled: true });
+      }
+    } catch {
+      // A user `shouldCapture` that throws must not change the response.
+    }
+  }
+
+  /**
+   * Nest consults global filters last-registered first and stops at the first match. Sightline
+   * moves itself to the front (see `SightlineModule.configure`), so it passes the exception on
+   * to the filter that would have caught it had Sightline not been installed.
+   */
+  private nextGlobalFilter(exception: unknown): ExceptionFilter | undefined {
+    const filters = this.applicationConfig?.getGlobalFilters();
+    if (!filters) return undefined;
+    const self = filters.lastIndexOf(this);
+    for (let i = (self === -1 ? filters.length : self) - 1; i >= 0; i--) {
+      const f = filters[i];
+      if (f && f !== this && typeof f.catch === 'function' && catches(f, exception)) return f;
+    }
+    return undefined;
+  }
+}
+
+Catch()(SightlineExceptionFilter);
+Injectable()(SightlineExceptionFilter);
+// Decorators applied as calls: the package builds without `experimentalDecorators`.
+Optional()(SightlineExceptionFilter, undefined, 0);
+Inject(NO_APPLICATION_REF)(SightlineExceptionFilter, undefined, 0);
+Optional()(SightlineExceptionFilter, undefined, 1);
+Inject(SIGHTLINE_MODULE_OPTIONS)(SightlineExceptionFilter, undefined, 1);
+Optional()(SightlineExceptionFilter.prototype, 'applicationConfig');
+Inject(ApplicationConfig)(SightlineExceptionFilter.prototype, 'applicationConfig');

@@ -1,0 +1,48 @@
+import { setRequestRoute } from '@sightline/core';
+
+/** What Nest hands to enhancers as "the request": Express's request, or Fastify's wrapper of it. */
+interface FrameworkRequest {
+  /** Fastify: the node `IncomingMessage`. */
+  raw?: object;
+  /** Express: the matched route (its `path` is the registered template). */
+  route?: { path?: unknown };
+  /** Fastify 4.10+: the matched route's options. */
+  routeOptions?: { url?: unknown };
+  /** Fastify before 4.10. */
+  routerPath?: unknown;
+}
+
+/**
+ * The node request `runServerRequest` was called with: Fastify keeps it on `.raw`, Express's
+ * request is the node request itself.
+ */
+export function rawRequest(req: unknown): object | undefined {
+  if (typeof req !== 'object' || req === null) return undefined;
+  const raw = (req as FrameworkRequest).raw;
+  return typeof raw === 'object' && raw !== null ? raw : req;
+}
+
+/** The template the HTTP framework matched (includes Nest's prefixes, as registered). */
+export function matchedPath(req: unknown): string | undefined {
+  if (typeof req !== 'object' || req === null) return undefined;
+  const r = req as FrameworkRequest;
+  const p = r.raw ? (r.routeOptions?.url ?? r.routerPath) : r.route?.path;
+  return typeof p === 'string' && p.length > 0 ? p : undefined;
+}
+
+// Requests whose route the interceptor set from Nest metadata; the filter only fills gaps.
+const routed = new WeakSet<object>();
+
+/** Records the route template of a request (interceptor: authoritative). */
+export function setRoute(raw: object, template: string): void {
+  routed.add(raw);
+  setRequestRoute(raw, template);
+}
+
+/** Sets the route from the framework's match when the interceptor never ran (guard rejections). */
+export function setFallbackRoute(req: unknown): void {
+  const raw = rawRequest(req);
+  if (!raw || routed.has(raw)) return;
+  const p = matchedPath(req);
+  if (p !== undefined) setRoute(raw, p);
+}

@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 /**
  * One vitest base for every package. Workspace packages resolve to their TypeScript sources
  * through the `sightline-source` export condition, so tests never run against a stale `dist/`.
+ * The JSON report feeds `scripts/test-summary.mjs`, which prints the monorepo's total.
  */
 export const sharedConfig = defineConfig({
   resolve: { conditions: ['sightline-source'] },
@@ -10,8 +11,8 @@ export const sharedConfig = defineConfig({
   test: {
     environment: 'node',
     testTimeout: 20_000,
-    hookTimeout: 20_000,
+    hookTimeout: 30_000,
     pool: 'forks',
-    reporters: process.env.CI ? ['default'] : ['default'],
+    reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
   },
 });

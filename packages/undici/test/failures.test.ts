@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type Client, type Scope, type Span, startSpan, withScope } from '@sightline/core';
 import * as undici6 from 'undici6';
 import * as undici7 from 'undici';
@@ -159,6 +161,32 @@ describe('aborted requests', () => {
     const { records, spans } = await outboundUnder(root, 1);
     expect(records[0]).toMatchObject({ statusCode: 0, path: '/hang', metadata: { aborted: true } });
     expect(spans[0]).toMatchObject({ status: 'error', tags: { 'http.aborted': 'true' } });
+  });
+});
+
+describe('a response cut off mid-body', () => {
+  it('keeps the status received and records the failure', async () => {
+    const server = http.createServer((_req, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('partial');
+      setTimeout(() => res.destroy(), 20);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const { root, error } = await traced(async () => {
+        const r = await undici7.request(`http://127.0.0.1:${port}/cut`);
+        await r.body.text();
+      });
+      expect(error).toBeDefined();
+      const { records, spans } = await outboundUnder(root, 1);
+      expect(records[0]).toMatchObject({ statusCode: 200, responseSize: 100 });
+      expect(records[0].metadata.error).toMatch(/^(UND_ERR_SOCKET|ECONNRESET)$/);
+      expect(spans[0].status).toBe('error');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
 

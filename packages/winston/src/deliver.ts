@@ -8,7 +8,10 @@ export interface LoggerBridgeStats {
   logs: number;
   breadcrumbs: number;
   events: number;
-  /** Records whose message was cut to `maxMessageLength`. */
+  /**
+   * Records that were cut: a message longer than `maxMessageLength`, or a field past the SDK's
+   * normalization bounds (strings over 8192 characters, more than 200 keys or items).
+   */
   truncated: number;
   /** Records that could not be read at all (counted, never thrown). */
   failed: number;
@@ -24,6 +27,19 @@ export interface CorrelationIds {
   spanId?: string;
   requestId?: string;
 }
+
+// core's normalize() defaults, which captureLog applies to every attribute.
+const MAX_STRING = 8192;
+const MAX_BREADTH = 200;
+
+/** Cheap top-level check for a field normalization will cut (deeper cuts are not counted). */
+export function exceedsLimits(v: unknown): boolean {
+  if (typeof v === 'string') return v.length > MAX_STRING;
+  if (Array.isArray(v)) return v.length > MAX_BREADTH;
+  return false;
+}
+
+export { MAX_BREADTH };
 
 export interface BridgedRecord {
   route: LevelRoute;

@@ -1,11 +1,9 @@
 import { type Hub, type Span, activeContext } from '@sightline/core';
+import type { Logform } from 'winston';
 import { CONTEXT } from './record.js';
 
-/** A winston/logform format: anything with `transform(info)` can be `combine`d. */
-export interface SightlineFormat {
-  transform(info: Record<string | symbol, unknown>, opts?: unknown): Record<string | symbol, unknown>;
-  options?: unknown;
-}
+/** A logform format instance (type only: winston is a peer dependency, never loaded by this package). */
+export type SightlineFormat = Logform.Format;
 
 /**
  * A winston format that adds `trace_id`, `span_id` and `request_id` of the current request to
@@ -22,7 +20,7 @@ export interface SightlineFormat {
  */
 export function sightlineFormat(): SightlineFormat {
   return {
-    transform(info) {
+    transform(info: Logform.TransformableInfo) {
       try {
         const ctx = activeContext();
         if (ctx.hub === undefined && ctx.span === undefined) return info;
@@ -32,7 +30,12 @@ export function sightlineFormat(): SightlineFormat {
         if (traceId !== undefined) info.trace_id = traceId;
         if (span !== undefined) info.span_id = span.spanId;
         if (scope?.requestId !== undefined) info.request_id = scope.requestId;
-        Object.defineProperty(info, CONTEXT, { value: ctx, configurable: true, enumerable: false, writable: true });
+        Object.defineProperty(info, CONTEXT, {
+          value: ctx,
+          configurable: true,
+          enumerable: false,
+          writable: true,
+        });
       } catch {
         // A frozen record or a hostile getter: it is logged without correlation.
       }

@@ -86,7 +86,7 @@ export function mapLevelSet(levels: Readonly<Record<string, number>>): Map<strin
   if (anchors.length === 0) {
     const sorted = names.slice().sort((a, b) => levels[a]! - levels[b]!);
     const span = Math.max(1, sorted.length - 1);
-    sorted.forEach((n, i) => out.set(n, BY_RANK[3 - Math.round((i / span) * 3)]!));
+    for (let i = 0; i < sorted.length; i++) out.set(sorted[i]!, BY_RANK[3 - Math.round((i / span) * 3)]!);
     return out;
   }
   for (const n of names) {
@@ -116,7 +116,10 @@ function atOrAbove(
 }
 
 /** The routing table of one level set: what each level becomes. */
-export function buildRoutes(levels: Readonly<Record<string, number>>, thresholds: Thresholds): Map<string, LevelRoute> {
+export function buildRoutes(
+  levels: Readonly<Record<string, number>>,
+  thresholds: Thresholds,
+): Map<string, LevelRoute> {
   const mapped = mapLevelSet(levels);
   const routes = new Map<string, LevelRoute>();
   for (const [name, level] of mapped) {
@@ -135,7 +138,10 @@ export function buildRoutes(levels: Readonly<Record<string, number>>, thresholds
  * The least severe level that is routed anywhere, used as the transport's Winston `level` so
  * that records below the logger's own level still reach it when a threshold asks for them.
  */
-export function gateLevel(levels: Readonly<Record<string, number>>, routes: Map<string, LevelRoute>): string | undefined {
+export function gateLevel(
+  levels: Readonly<Record<string, number>>,
+  routes: Map<string, LevelRoute>,
+): string | undefined {
   let gate: string | undefined;
   for (const [name, r] of routes) {
     if (!(r.log || r.breadcrumb || r.event)) continue;

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import { MAX_BREADTH, exceedsLimits } from './deliver.js';
 import { errorAttributes, isErrorLike } from './error-attributes.js';
 
 /** Where `sightlineFormat` leaves the async context it ran in (non-enumerable, never printed). */
@@ -31,9 +32,15 @@ export interface ReadInfo {
 export function messageText(v: unknown): string {
   if (typeof v === 'string') return v;
   if (v === undefined || v === null) return '';
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || typeof v === 'symbol') return String(v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || typeof v === 'symbol')
+    return String(v);
   try {
-    return inspect(v, { depth: 2, maxArrayLength: 20, maxStringLength: 1024, breakLength: Number.POSITIVE_INFINITY });
+    return inspect(v, {
+      depth: 2,
+      maxArrayLength: 20,
+      maxStringLength: 1024,
+      breakLength: Number.POSITIVE_INFINITY,
+    });
   } catch {
     return '[unprintable]';
   }
@@ -73,10 +80,12 @@ export function readInfo(info: Record<string, unknown>, maxMessageLength: number
   } catch {
     keys = [];
   }
+  let truncated = keys.length > MAX_BREADTH;
   for (const key of keys) {
     if (SKIP.has(key)) continue;
     const value = get(info, key);
     if (value === undefined) continue;
+    if (!truncated && exceedsLimits(value)) truncated = true;
     if (error === undefined && ERROR_KEYS.has(key) && isErrorLike(value)) {
       error = value;
       errorKey = key;
@@ -101,12 +110,16 @@ export function readInfo(info: Record<string, unknown>, maxMessageLength: number
   if (error !== undefined) {
     if (message === '') message = messageText(get(error, 'message'));
     // winston copies `cause` next to the stack; error.cause.* already carries it.
-    if (attributes && errorKey === undefined && attributes.cause !== undefined && attributes.cause === get(error, 'cause')) {
+    if (
+      attributes &&
+      errorKey === undefined &&
+      attributes.cause !== undefined &&
+      attributes.cause === get(error, 'cause')
+    ) {
       delete attributes.cause;
     }
     errorAttributes(error, (attributes ??= {}));
   }
-  let truncated = false;
   if (message.length > maxMessageLength) {
     message = `${message.slice(0, maxMessageLength)}…`;
     truncated = true;

@@ -36,7 +36,8 @@ export interface SightlineTransportOptions
 }
 
 function checkThreshold(name: string, v: unknown): LevelThreshold | undefined {
-  if (v === undefined || v === false || (typeof v === 'string' && v !== '')) return v as LevelThreshold | undefined;
+  if (v === undefined || v === false || (typeof v === 'string' && v !== ''))
+    return v as LevelThreshold | undefined;
   throw new TypeError(`Invalid \`${name}\`: must be a level name or false`);
 }
 
@@ -57,12 +58,14 @@ export class SightlineTransport extends TransportStream {
   private readonly stats: LoggerBridgeStats = zeroStats();
 
   constructor(options: SightlineTransportOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new TypeError('Invalid `options`: must be an object');
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError('Invalid `options`: must be an object');
     const log = checkThreshold('logLevel', options.logLevel) ?? 'info';
     const event = checkThreshold('eventLevel', options.eventLevel) ?? 'error';
     const breadcrumb = checkThreshold('breadcrumbLevel', options.breadcrumbLevel) ?? 'info';
     const max = options.maxMessageLength ?? 8192;
-    if (!Number.isInteger(max) || max <= 0) throw new TypeError('Invalid `maxMessageLength`: must be a positive integer');
+    if (!Number.isInteger(max) || max <= 0)
+      throw new TypeError('Invalid `maxMessageLength`: must be a positive integer');
     const { logLevel: _l, eventLevel: _e, breadcrumbLevel: _b, maxMessageLength: _m, ...stream } = options;
     super(stream);
     this.explicitLevel = (options as { level?: unknown }).level !== undefined;
@@ -71,7 +74,8 @@ export class SightlineTransport extends TransportStream {
     this.useLevels(NPM_LEVELS);
     // winston tells a transport its logger's level set when it is added (see winston-transport).
     this.on('pipe', (logger: { levels?: Record<string, number> }) => {
-      if (logger && typeof logger.levels === 'object' && logger.levels !== null) this.useLevels(logger.levels);
+      if (logger && typeof logger.levels === 'object' && logger.levels !== null)
+        this.useLevels(logger.levels);
     });
   }
 
@@ -102,7 +106,12 @@ export class SightlineTransport extends TransportStream {
     this.stats.records++;
     const read = readInfo(info as Record<string, unknown>, this.maxMessageLength);
     if (read.truncated) this.stats.truncated++;
-    const record: BridgedRecord = { route, message: read.message, attributes: read.attributes, error: read.error };
+    const record: BridgedRecord = {
+      route,
+      message: read.message,
+      attributes: read.attributes,
+      error: read.error,
+    };
     deliver(record, hub, ctx.span as Span | undefined, 'winston', this.stats);
   }
 

@@ -81,7 +81,11 @@ describe('routes', () => {
 
   it('widens the gate to the least severe routed level', () => {
     const levels = winston.config.npm.levels;
-    expect(gateLevel(levels, buildRoutes(levels, { log: 'error', breadcrumb: 'debug', event: 'error' }))).toBe('debug');
-    expect(gateLevel(levels, buildRoutes(levels, { log: false, breadcrumb: false, event: false }))).toBeUndefined();
+    expect(
+      gateLevel(levels, buildRoutes(levels, { log: 'error', breadcrumb: 'debug', event: 'error' })),
+    ).toBe('debug');
+    expect(
+      gateLevel(levels, buildRoutes(levels, { log: false, breadcrumb: false, event: false })),
+    ).toBeUndefined();
   });
 });

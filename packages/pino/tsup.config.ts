@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: {"index":"src/index.ts","transport":"src/transport.ts"},
+  entry: { index: 'src/index.ts', transport: 'src/transport.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

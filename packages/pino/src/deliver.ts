@@ -1,0 +1,92 @@
+import { type Hub, type Span, normalizeRecord } from '@sightline/core';
+import { type LevelRoute, severityOf } from './levels.js';
+
+/** Counters of one transport; drops in the shared send queue are in `client.getStats()`. */
+export interface LoggerBridgeStats {
+  /** Records that reached the transport at a routed level. */
+  records: number;
+  logs: number;
+  breadcrumbs: number;
+  events: number;
+  /**
+   * Records that were cut: a message longer than `maxMessageLength`, or a field past the SDK's
+   * normalization bounds (strings over 8192 characters, more than 200 keys or items).
+   */
+  truncated: number;
+  /** Records that could not be read at all (counted, never thrown). */
+  failed: number;
+}
+
+export function zeroStats(): LoggerBridgeStats {
+  return { records: 0, logs: 0, breadcrumbs: 0, events: 0, truncated: 0, failed: 0 };
+}
+
+/** Ids stamped on a record by the main thread, used when no request context is at hand. */
+export interface CorrelationIds {
+  traceId?: string;
+  spanId?: string;
+  requestId?: string;
+}
+
+// core's normalize() defaults, which captureLog applies to every attribute.
+const MAX_STRING = 8192;
+const MAX_BREADTH = 200;
+
+/** Cheap top-level check for a field normalization will cut (deeper cuts are not counted). */
+export function exceedsLimits(v: unknown): boolean {
+  if (typeof v === 'string') return v.length > MAX_STRING;
+  if (Array.isArray(v)) return v.length > MAX_BREADTH;
+  return false;
+}
+
+export { MAX_BREADTH };
+
+export interface BridgedRecord {
+  route: LevelRoute;
+  message: string;
+  attributes: Record<string, unknown> | undefined;
+  /** The Error the record carries, if any. */
+  error: object | undefined;
+}
+
+/**
+ * Turns one logger record into a `/logs` record, a breadcrumb on the current scope, or an error
+ * event, acting on the hub (and span) the record was logged in. This file is shared verbatim by
+ * @sightline/winston and @sightline/pino (same rules for both loggers).
+ */
+export function deliver(
+  record: BridgedRecord,
+  hub: Hub,
+  span: Span | undefined,
+  mechanism: string,
+  stats: LoggerBridgeStats,
+  ids?: CorrelationIds,
+): void {
+  const client = hub.client;
+  if (!client) return;
+  const { route, message, attributes } = record;
+  if (route.log) {
+    client.captureLog(route.level, message, attributes, hub, span, ids);
+    stats.logs++;
+  }
+  if (route.breadcrumb) {
+    // Normalized now: the scope keeps breadcrumbs for a while and must not pin (or see later
+    // mutations of) the caller's objects.
+    const data = attributes ? normalizeRecord(attributes, { scrub: false }) : undefined;
+    client.addBreadcrumb({ type: 'log', category: mechanism, level: route.level, message, data }, hub.scope);
+    stats.breadcrumbs++;
+  }
+  if (route.event) {
+    const level = severityOf(route.level);
+    if (record.error) {
+      // The event has the exception itself; the log's other fields and its message go along.
+      const fields: Record<string, unknown> = { 'log.message': message };
+      if (attributes) for (const k in attributes) if (!k.startsWith('error.')) fields[k] = attributes[k];
+      const extra = normalizeRecord(fields, { scrub: false }) ?? {};
+      client.captureException(record.error, { level, mechanism, handled: true, extra }, hub, span);
+    } else {
+      client.captureMessage(message, level, hub, span);
+    }
+    stats.events++;
+  }
+}

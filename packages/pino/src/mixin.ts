@@ -1,0 +1,37 @@
+import { type Hub, type Span, activeContext } from '@sightline/core';
+
+/** pino's `mixin` signature (pino 8, 9 and 10). */
+export type PinoMixin = (mergeObject: object, level: number, logger?: unknown) => object;
+
+/**
+ * A pino `mixin` that adds `trace_id`, `span_id` and `request_id` of the current request to every
+ * record. pino calls it synchronously inside each log call, so it sees the caller's context;
+ * records logged outside a request get no fields. The fields travel with the line, which is how
+ * the worker-thread transport (`@sightline/pino/transport`) correlates records.
+ *
+ * @param next your own mixin, whose fields are kept.
+ * @example
+ * const logger = pino({ mixin: sightlineMixin() }, sightlineStream());
+ */
+export function sightlineMixin(next?: PinoMixin): PinoMixin {
+  if (next !== undefined && typeof next !== 'function')
+    throw new TypeError('Invalid `next`: must be a mixin function');
+  return function sightline(mergeObject, level, logger) {
+    // pino merges into the returned object, so it must be a fresh one every call.
+    const out: Record<string, unknown> = {};
+    if (next !== undefined) Object.assign(out, next(mergeObject, level, logger));
+    try {
+      const ctx = activeContext();
+      if (ctx.hub === undefined && ctx.span === undefined) return out;
+      const span = ctx.span as Span | undefined;
+      const scope = (ctx.hub as Hub | undefined)?.scope;
+      const traceId = span?.traceId ?? scope?.propagation?.traceId;
+      if (traceId !== undefined) out.trace_id = traceId;
+      if (span !== undefined) out.span_id = span.spanId;
+      if (scope?.requestId !== undefined) out.request_id = scope.requestId;
+    } catch {
+      // Correlation is best effort; the record is logged either way.
+    }
+    return out;
+  };
+}

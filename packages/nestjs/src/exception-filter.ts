@@ -56,8 +56,8 @@ export class SightlineExceptionFilter extends BaseExceptionFilter {
       throw exception;
     }
     const next = this.nextGlobalFilter(exception);
-    if (next) return next.catch(exception, host) as void;
-    return super.catch(exception, host);
+    if (next) next.catch(exception, host);
+    else super.catch(exception, host);
   }
 
   private report(exception: unknown, host: ArgumentsHost): void {

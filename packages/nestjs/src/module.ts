@@ -1,4 +1,11 @@
-import type { DynamicModule, MiddlewareConsumer, ModuleMetadata, NestModule, OnApplicationShutdown, Provider } from '@nestjs/common';
+import type {
+  DynamicModule,
+  MiddlewareConsumer,
+  ModuleMetadata,
+  NestModule,
+  OnApplicationShutdown,
+  Provider,
+} from '@nestjs/common';
 import { Inject, Module, Optional } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, ApplicationConfig, HttpAdapterHost } from '@nestjs/core';
 import { type Client, getCurrentClient, init } from '@sightline/core';

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ServerRequestOptions, runServerRequest } from '@sightline/core';
+import { rememberFastifyRequest } from './request.js';
 
 /** The parts of Nest's `AbstractHttpAdapter` used here. */
 export interface NestHttpAdapter {
@@ -8,7 +9,10 @@ export interface NestHttpAdapter {
 }
 
 interface FastifyInstance {
-  addHook(name: 'onRequest', hook: (req: { raw: IncomingMessage }, reply: { raw: ServerResponse }, done: () => void) => void): unknown;
+  addHook(
+    name: 'onRequest',
+    hook: (req: { raw: IncomingMessage }, reply: { raw: ServerResponse }, done: () => void) => void,
+  ): unknown;
 }
 
 const OPTIONS: ServerRequestOptions = Object.freeze({ framework: 'nestjs' });
@@ -18,6 +22,7 @@ function middleware(req: IncomingMessage, res: ServerResponse, next: () => void)
 }
 
 function onRequest(req: { raw: IncomingMessage }, reply: { raw: ServerResponse }, done: () => void): void {
+  rememberFastifyRequest(req.raw, req);
   runServerRequest(req.raw, reply.raw, done, OPTIONS);
 }
 

@@ -1,3 +1,5 @@
+import { RequestMethod, VersioningType } from '@nestjs/common';
+
 /**
  * Route templates from Nest's own routing metadata: `[globalPrefix][/v<version>][modulePath]
  * <controller path><method path>`, joined the way Nest's `RoutePathFactory` joins them when it
@@ -9,9 +11,6 @@ const PATH_METADATA = 'path';
 const METHOD_METADATA = 'method';
 const VERSION_METADATA = '__version__';
 const MODULE_PATH = '__module_path__';
-
-/** URI versioning type (`VersioningType.URI`). */
-const VERSIONING_URI = 0;
 
 /** The parts of Nest's `ApplicationConfig` read here. */
 export interface NestAppConfig {
@@ -33,9 +32,6 @@ export interface NestModules {
 
 type Ctor = abstract new (...args: never[]) => unknown;
 
-/** `RequestMethod.ALL`. */
-const REQUEST_METHOD_ALL = 7;
-
 function getMeta(key: string, target: object): unknown {
   const reflect = Reflect as unknown as { getMetadata?: (k: string, t: object) => unknown };
   return typeof reflect.getMetadata === 'function' ? reflect.getMetadata(key, target) : undefined;
@@ -53,7 +49,8 @@ function addLeadingSlash(p: string): string {
 function single(v: unknown): string | undefined | null {
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v === 'string') return v;
-  if (Array.isArray(v)) return v.length === 1 && typeof v[0] === 'string' ? v[0] : v.length === 0 ? undefined : null;
+  if (Array.isArray(v))
+    return v.length === 1 && typeof v[0] === 'string' ? v[0] : v.length === 0 ? undefined : null;
   return null;
 }
 
@@ -92,8 +89,10 @@ export class RouteTemplates {
     if (ctrlPath === null || methodPath === null) return null;
     const versioning = this.config?.getVersioning();
     let version: string | undefined;
-    if (versioning && versioning.type === VERSIONING_URI) {
-      const raw = getMeta(VERSION_METADATA, handler) || (getMeta(VERSION_METADATA, controller) ?? versioning.defaultVersion);
+    if (versioning && versioning.type === VersioningType.URI) {
+      const raw =
+        getMeta(VERSION_METADATA, handler) ||
+        (getMeta(VERSION_METADATA, controller) ?? versioning.defaultVersion);
       // VERSION_NEUTRAL (a symbol) routes carry no version segment.
       if (typeof raw !== 'symbol') {
         const v = single(raw);
@@ -110,7 +109,8 @@ export class RouteTemplates {
     path = append(path, ctrlPath);
     path = append(path, methodPath);
     const globalPrefix = this.config?.getGlobalPrefix();
-    if (globalPrefix && !this.excluded(path, version, getMeta(METHOD_METADATA, handler))) path = stripEndSlash(globalPrefix) + path;
+    if (globalPrefix && !this.excluded(path, version, getMeta(METHOD_METADATA, handler)))
+      path = stripEndSlash(globalPrefix) + path;
     path = addLeadingSlash(path || '/');
     return path === '/' ? path : stripEndSlash(path);
   }
@@ -128,7 +128,9 @@ export class RouteTemplates {
     p = addLeadingSlash(p);
     return exclude.some(
       (r) =>
-        (r.requestMethod === REQUEST_METHOD_ALL || r.requestMethod === -1 || r.requestMethod === requestMethod) &&
+        (r.requestMethod === RequestMethod.ALL ||
+          r.requestMethod === -1 ||
+          r.requestMethod === requestMethod) &&
         Boolean(r.pathRegex.exec(p)),
     );
   }

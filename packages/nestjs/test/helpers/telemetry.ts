@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { type Client, type SightlineOptions, init } from '@sightline/core';
+import { type IngestServer, TEST_API_KEY, startIngestServer } from '@sightline/testkit';
+
+export interface Telemetry {
+  server: IngestServer;
+  client: Client;
+  stop(): Promise<void>;
+}
+
+export const RELEASE = '1.0.0';
+export const ENVIRONMENT = 'test';
+export const SERVICE = 'nest-test';
+
+/** The options every suite initialises with (fast flushes, no process hooks). */
+export function testOptions(server: IngestServer, extra: SightlineOptions = {}): SightlineOptions {
+  return {
+    apiKey: TEST_API_KEY,
+    host: server.url,
+    flushInterval: 20,
+    defaultIntegrations: false,
+    release: RELEASE,
+    environment: ENVIRONMENT,
+    service: SERVICE,
+    ...extra,
+  };
+}
+
+/** A real ingest server and a client sending to it (the module then reuses this client). */
+export async function startTelemetry(extra: SightlineOptions = {}): Promise<Telemetry> {
+  const server = await startIngestServer();
+  const client = init(testOptions(server, extra));
+  return {
+    server,
+    client,
+    async stop() {
+      await client.close(2000);
+      await server.stop();
+    },
+  };
+}
+
+export interface TraceParent {
+  traceId: string;
+  spanId: string;
+  header: string;
+}
+
+export function traceparent(sampled = true): TraceParent {
+  const traceId = randomBytes(16).toString('hex');
+  const spanId = randomBytes(8).toString('hex');
+  return { traceId, spanId, header: `00-${traceId}-${spanId}-${sampled ? '01' : '00'}` };
+}
+
+export const HEX32 = /^[0-9a-f]{32}$/;
+export const HEX16 = /^[0-9a-f]{16}$/;
+
+/** Items of `kind` belonging to one request (by request id), once `n` of them arrived. */
+export async function itemsFor<T extends { requestId?: string }>(
+  server: IngestServer,
+  kind: 'errors' | 'logs' | 'http-requests',
+  requestId: string,
+  n = 1,
+): Promise<T[]> {
+  const all = await server.waitFor<T>(
+    kind,
+    (items) => items.filter((i) => i.requestId === requestId).length >= n,
+  );
+  return all.filter((i) => i.requestId === requestId);
+}

@@ -1,6 +1,7 @@
 import { runSuppressed } from '../context.js';
 import { type CategoryState, categoryStats, createCategoryState } from './category.js';
 import { maybeGzip } from './compress.js';
+import { FlushWaiters } from './flush-waiters.js';
 import { createHttpExecutor } from './http-executor.js';
 import { resolveTransportOptions } from './resolve-options.js';
 import { backoffDelay, classifyStatus, retryAfterMs } from './retry.js';
@@ -17,14 +18,6 @@ interface Batch {
   request: TransportRequest | undefined;
   retryTimer: NodeJS.Timeout | undefined;
   done: boolean;
-}
-
-interface FlushWaiter {
-  /** Items with a sequence number below this were queued before the flush call. */
-  readonly target: number;
-  remaining: number;
-  readonly resolve: (ok: boolean) => void;
-  timer: NodeJS.Timeout | undefined;
 }
 
 type Outcome = 'delivered' | 'permanent' | 'exhausted' | 'closed';
@@ -66,7 +59,7 @@ export function createTransport(options: TransportOptions): Transport {
   for (const [name, config] of Object.entries(o.categories))
     cats.set(name, createCategoryState(name, config.batched));
   const order = [...cats.values()];
-  const waiters = new Set<FlushWaiter>();
+  const waiters = new FlushWaiters();
   const retrying = new Set<Batch>();
   let nextSeq = 0;
   let settledCount = 0;
@@ -310,30 +303,14 @@ export function createTransport(options: TransportOptions): Transport {
 
   function settleSeqs(seqs: readonly number[]): void {
     settledCount += seqs.length;
-    for (const w of waiters) {
-      for (const s of seqs) if (s < w.target) w.remaining--;
-      if (w.remaining <= 0) finishWaiter(w, true);
-    }
-  }
-
-  function finishWaiter(w: FlushWaiter, ok: boolean): void {
-    if (!waiters.delete(w)) return;
-    if (w.timer !== undefined) clearTimeout(w.timer);
-    w.resolve(ok);
+    waiters.settled(seqs);
   }
 
   function flush(timeoutMs?: number): Promise<boolean> {
     try {
-      const pending = nextSeq - settledCount;
-      if (pending <= 0) return Promise.resolve(true);
-      return new Promise<boolean>((resolve) => {
-        const w: FlushWaiter = { target: nextSeq, remaining: pending, resolve, timer: undefined };
-        waiters.add(w);
-        if (typeof timeoutMs === 'number' && timeoutMs < Number.POSITIVE_INFINITY) {
-          w.timer = timer(() => finishWaiter(w, false), Number.isNaN(timeoutMs) ? 0 : timeoutMs);
-        }
-        schedulePump();
-      });
+      const done = waiters.wait(nextSeq, nextSeq - settledCount, timeoutMs, timer);
+      schedulePump();
+      return done;
     } catch {
       return Promise.resolve(false);
     }

@@ -35,7 +35,8 @@ export function rememberFastifyRequest(raw: object, req: object): void {
 export function matchedPath(req: unknown): string | undefined {
   if (typeof req !== 'object' || req === null) return undefined;
   const r = (fastifyRequests.get(req) ?? req) as FrameworkRequest;
-  const p = r.raw ? (r.routeOptions?.url ?? r.routerPath) : r.route?.path;
+  // `routerPath` only where `routeOptions` does not exist: reading it on Fastify 4.10+ warns.
+  const p = r.raw ? (r.routeOptions ? r.routeOptions.url : r.routerPath) : r.route?.path;
   return typeof p === 'string' && p.length > 0 ? p : undefined;
 }
 

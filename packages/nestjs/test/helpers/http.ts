@@ -19,10 +19,13 @@ export interface SendOptions {
 
 /** One request over node:http (full control over repeated headers, HEAD and aborts). */
 export function send(base: string, path: string, options: SendOptions = {}): Promise<Reply> {
+  let headers = options.headers;
+  // Raw header arrays go out as given: node adds no Host header to them.
+  if (Array.isArray(headers)) headers = ['host', new URL(base).host, ...headers];
   return new Promise((resolve, reject) => {
     const req = http.request(
       `${base}${path}`,
-      { method: options.method ?? 'GET', headers: options.headers as OutgoingHttpHeaders, agent: false },
+      { method: options.method ?? 'GET', headers: headers as OutgoingHttpHeaders, agent: false },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

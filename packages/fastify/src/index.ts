@@ -1,1 +1,7 @@
-export {};
+export { sightlineFastify } from './plugin.js';
+export type {
+  SightlineFastifyOptions,
+  FastifyInstanceLike,
+  FastifyReplyLike,
+  FastifyRequestLike,
+} from './types.js';

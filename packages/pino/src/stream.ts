@@ -155,11 +155,9 @@ class PinoSightlineStream implements SightlineStream {
     const ids: CorrelationIds | undefined = ctx.hub === undefined ? correlationIds(rec) : undefined;
     deliver(
       { route: routeOf(level, t), message: read.message, attributes: read.attributes, error: read.error },
-      hub,
-      ctx.span as Span | undefined,
+      { hub, span: ctx.span as Span | undefined, scoped: ctx.hub !== undefined, ids },
       'pino',
       this.stats,
-      ids,
     );
   }
 

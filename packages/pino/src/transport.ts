@@ -90,11 +90,9 @@ export default async function sightlineTransport(options: SightlineTransportOpti
     }
     deliver(
       { route, message: read.message, attributes: read.attributes, error: read.error },
-      hub,
-      undefined,
+      { hub, span: undefined, scoped: false, ids },
       'pino',
       stats,
-      ids,
     );
   };
 

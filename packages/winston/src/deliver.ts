@@ -49,6 +49,21 @@ export interface BridgedRecord {
   error: object | undefined;
 }
 
+/** Where a record was logged. */
+export interface RecordTarget {
+  hub: Hub;
+  span: Span | undefined;
+  /**
+   * True inside a request, job or `withScope` (a forked hub). Only then do records become
+   * breadcrumbs: the process scope is inherited by every later request, and a record logged
+   * outside any (a server's "incoming request" line, logged before the request's context
+   * exists) must not show up in the errors of unrelated requests.
+   */
+  scoped: boolean;
+  /** Ids stamped on the record, for when no request context is at hand. */
+  ids?: CorrelationIds;
+}
+
 /**
  * Turns one logger record into a `/logs` record, a breadcrumb on the current scope, or an error
  * event, acting on the hub (and span) the record was logged in. This file is shared verbatim by
@@ -56,20 +71,19 @@ export interface BridgedRecord {
  */
 export function deliver(
   record: BridgedRecord,
-  hub: Hub,
-  span: Span | undefined,
+  target: RecordTarget,
   mechanism: string,
   stats: LoggerBridgeStats,
-  ids?: CorrelationIds,
 ): void {
+  const { hub, span } = target;
   const client = hub.client;
   if (!client) return;
   const { route, message, attributes } = record;
   if (route.log) {
-    client.captureLog(route.level, message, attributes, hub, span, ids);
+    client.captureLog(route.level, message, attributes, hub, span, target.ids);
     stats.logs++;
   }
-  if (route.breadcrumb) {
+  if (route.breadcrumb && target.scoped) {
     // Normalized now: the scope keeps breadcrumbs for a while and must not pin (or see later
     // mutations of) the caller's objects.
     const data = attributes ? normalizeRecord(attributes, { scrub: false }) : undefined;

@@ -112,7 +112,12 @@ export class SightlineTransport extends TransportStream {
       attributes: read.attributes,
       error: read.error,
     };
-    deliver(record, hub, ctx.span as Span | undefined, 'winston', this.stats);
+    deliver(
+      record,
+      { hub, span: ctx.span as Span | undefined, scoped: ctx.hub !== undefined },
+      'winston',
+      this.stats,
+    );
   }
 
   /** What this transport did so far. Send-queue drops are in `client.getStats()`. */

@@ -142,6 +142,30 @@ describe('errors', () => {
   });
 });
 
+describe('breadcrumbs', () => {
+  it('come only from records logged inside a request or scope, never from the process scope', async () => {
+    t.start();
+    const logger = winston.createLogger({ format: identity, transports: [new SightlineTransport()] });
+    logger.info('outside any scope'); // would otherwise follow every later request's errors
+    withScope(() => {
+      logger.info('inside', { step: 1 });
+      logger.error('failed here');
+    });
+    await t.client.flush(3000);
+    const [event] = await t.server.waitFor('errors', 1);
+    await t.server.waitFor('logs', 3);
+    expect(event.breadcrumbs).toEqual([
+      expect.objectContaining({
+        message: 'inside',
+        level: 'info',
+        type: 'log',
+        category: 'winston',
+        data: { step: 1 },
+      }),
+    ]);
+  });
+});
+
 describe('hostile records', () => {
   it('never throws, whatever is logged, and truncates oversized messages', async () => {
     t.start();

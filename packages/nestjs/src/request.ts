@@ -22,19 +22,10 @@ export function rawRequest(req: unknown): object | undefined {
   return typeof raw === 'object' && raw !== null ? raw : req;
 }
 
-// Fastify hands Nest middleware (and so their exception filters) the node request only; the
-// onRequest hook remembers its wrapper, which knows the matched route.
-const fastifyRequests = new WeakMap<object, object>();
-
-/** Called by the Fastify onRequest hook. */
-export function rememberFastifyRequest(raw: object, req: object): void {
-  fastifyRequests.set(raw, req);
-}
-
 /** The template the HTTP framework matched (includes Nest's prefixes, as registered). */
 export function matchedPath(req: unknown): string | undefined {
   if (typeof req !== 'object' || req === null) return undefined;
-  const r = (fastifyRequests.get(req) ?? req) as FrameworkRequest;
+  const r = req as FrameworkRequest;
   // `routerPath` only where `routeOptions` does not exist: reading it on Fastify 4.10+ warns.
   const p = r.raw ? (r.routeOptions ? r.routeOptions.url : r.routerPath) : r.route?.path;
   return typeof p === 'string' && p.length > 0 ? p : undefined;

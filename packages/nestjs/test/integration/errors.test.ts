@@ -1,4 +1,3 @@
-import { getProcessHub } from '@sightline/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningApp, startApp } from '../helpers/app.js';
 import { answer, send } from '../helpers/http.js';
@@ -21,13 +20,6 @@ describe.each(PLATFORMS)('errors (%s)', (platform) => {
     await app?.close();
     await bare?.close();
     await t?.stop();
-  });
-
-  it("runs the app's own Nest middleware inside the request, never on the process scope", async () => {
-    const { errors } = await run('/users/20/sync-error');
-    expect(errors[0].metadata.middleware).toBe('ran');
-    expect(getProcessHub().scope.tags).toEqual({});
-    expect(getProcessHub().scope.user).toBeUndefined();
   });
 
   /** Sends one request in a fresh trace; resolves with its reply, record and error events. */

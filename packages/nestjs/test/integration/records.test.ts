@@ -1,3 +1,4 @@
+import { getProcessHub } from '@sightline/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningApp, startApp } from '../helpers/app.js';
 import { send } from '../helpers/http.js';
@@ -198,6 +199,15 @@ describe.each(PLATFORMS)('records and route templates (%s)', (platform) => {
       expect(rec).toMatchObject({ path: template, statusCode: status });
     },
   );
+
+  it("runs the app's own Nest middleware inside the request, never on the process scope", async () => {
+    // (Only apps with Sightline in this file: a bare app's middleware would tag the process scope.)
+    const r = await send(plain.url, '/users/20/sync-error');
+    const [error] = await itemsFor(t.server, 'errors', r.requestId!);
+    expect(error.metadata.middleware).toBe('ran');
+    expect(getProcessHub().scope.tags).toEqual({});
+    expect(getProcessHub().scope.user).toBeUndefined();
+  });
 
   it('covers requests outside the global prefix (a forRoutes middleware would not see them)', async () => {
     const r = await send(prefixed.url, '/users/9');

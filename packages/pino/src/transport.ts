@@ -110,7 +110,15 @@ export default async function sightlineTransport(options: SightlineTransportOpti
     {
       async close() {
         client.debug.log(`pino transport closing: ${JSON.stringify(stats)}`);
-        await client.close(options.shutdownTimeout);
+        // The SDK's timers and sockets are unref'd so they never hold an app open; in this
+        // thread nothing else is left at close, and the thread would end before delivery. This
+        // one ref'd handle lives only until close settles (bounded by shutdownTimeout).
+        const hold = setInterval(() => {}, 1 << 30);
+        try {
+          await client.close(options.shutdownTimeout);
+        } finally {
+          clearInterval(hold);
+        }
       },
     },
   );

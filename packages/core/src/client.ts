@@ -21,6 +21,7 @@ import type {
   ItemKinds,
   LogLevel,
   LogRecord,
+  RequestContext,
   SessionEndRecord,
   SessionStartRecord,
   SeverityLevel,
@@ -400,6 +401,8 @@ export class Client implements SpanSink {
         tags,
         data,
         events: span.events,
+        request: span.request ? scrubRequest(span.request, !o.sendDefaultPii) : undefined,
+        propagationData: span.propagationData,
         service: o.service,
         environment: o.environment,
         release: o.release,
@@ -530,6 +533,12 @@ export class Client implements SpanSink {
       exporters,
     };
   }
+}
+
+function scrubRequest(r: RequestContext, scrub: boolean): RequestContext {
+  const copy = { ...r };
+  if (scrub && copy.path) copy.path = scrubUrl(copy.path);
+  return copy;
 }
 
 const MAX_LOG_MESSAGE = 16_384;

@@ -86,10 +86,14 @@ export function runServerRequest<T>(req: IncomingMessage, res: ServerResponse, f
           traceFlags: extracted.traceFlags,
           traceState: extracted.traceState,
           baggage: extracted.baggage,
+          propagationData: extracted.propagationData,
         }
       : { traceId: newTraceId(), parentSpanId: '' };
     const span = rootSpan(client, scope.propagation, `${method} ${UNMATCHED_ROUTE}`, 'server', requestId);
-    if (options?.framework && span.isRecording()) span.setTag('framework', options.framework);
+    if (span.isRecording()) {
+      if (options?.framework) span.setTag('framework', options.framework);
+      span.request = request;
+    }
     const session = client.startRequestSession();
     if (session) client.bindRequestSession(scope, session);
     state = {

@@ -9,6 +9,7 @@ export interface PropagationContext {
   traceFlags?: number;
   traceState?: string;
   baggage?: string;
+  propagationData?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -120,6 +120,13 @@ export interface SpanRecord {
   service?: string;
   environment?: string;
   release?: string;
+  /**
+   * The inbound request of a server span (path without query, scrubbed like other URLs), for
+   * exporters that follow HTTP semantic conventions. The AllStak codec does not send it.
+   */
+  request?: RequestContext;
+  /** Propagator-specific trace data carried from the inbound request; see `ExtractedContext.propagationData`. */
+  propagationData?: Readonly<Record<string, string>>;
 }
 
 export interface HttpRequestRecord {

@@ -15,6 +15,12 @@ export interface ExtractedContext {
   traceState?: string;
   /** Which propagator produced this context. */
   source: string;
+  /**
+   * Trace-level data of one header format that has no place in the common model (e.g.
+   * Datadog's sampling priority, origin and `_dd.p.*` tags), keyed by names that propagator
+   * owns. Carried unchanged to every span of the trace and back to `inject`.
+   */
+  propagationData?: Readonly<Record<string, string>>;
 }
 
 /** What outbound injection writes. */
@@ -28,6 +34,8 @@ export interface InjectContext {
   /** Inbound baggage members other than our own, forwarded as they came. */
   baggage?: string;
   requestId?: string;
+  /** What the inbound request's propagator found; see `ExtractedContext.propagationData`. */
+  propagationData?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -40,6 +40,7 @@ export function createSpan(hub: Hub, active: Span | undefined, opts: StartSpanOp
       traceFlags: parent.traceFlags,
       traceState: parent.traceState,
       baggage: parent.baggage,
+      propagationData: parent.propagationData,
       requestId: parent.requestId,
       startTime: opts.startTime,
       sink: client,
@@ -78,6 +79,7 @@ export function rootSpan(
     traceFlags: flags,
     traceState: prop?.traceState,
     baggage: prop?.baggage,
+    propagationData: prop?.propagationData,
     requestId,
     startTime,
     sink: client,
@@ -151,6 +153,7 @@ export function getOutboundContext(span?: Span): InjectContext | undefined {
       traceState: s.traceState,
       baggage: s.baggage,
       requestId: s.requestId ?? hub.scope.requestId,
+      propagationData: s.propagationData,
     };
   }
   const p = hub.scope.propagation;
@@ -163,6 +166,7 @@ export function getOutboundContext(span?: Span): InjectContext | undefined {
     traceState: p.traceState,
     baggage: p.baggage,
     requestId: hub.scope.requestId,
+    propagationData: p.propagationData,
   };
 }
 
@@ -196,6 +200,7 @@ export function continueTrace<T>(headers: Record<string, string | string[] | und
         traceFlags: extracted.traceFlags,
         traceState: extracted.traceState,
         baggage: extracted.baggage,
+        propagationData: extracted.propagationData,
       }
     : { traceId: newTraceId(), parentSpanId: '' };
   return withContext({ hub, span: undefined }, fn);

@@ -1,5 +1,5 @@
 import { newSpanId } from '../ids.js';
-import type { SpanKind, SpanRecord, SpanStatus } from '../types.js';
+import type { RequestContext, SpanKind, SpanRecord, SpanStatus } from '../types.js';
 
 /** Epoch milliseconds with sub-millisecond precision, monotonic within the process. */
 const ORIGIN = performance.timeOrigin;
@@ -21,6 +21,7 @@ export interface SpanInit {
   traceFlags: number;
   traceState?: string;
   baggage?: string;
+  propagationData?: Readonly<Record<string, string>>;
   requestId?: string;
   startTime?: number;
   sink?: SpanSink;
@@ -41,6 +42,8 @@ export class Span {
   readonly traceState: string | undefined;
   /** Foreign baggage members to forward, inherited from the inbound request. */
   readonly baggage: string | undefined;
+  /** Propagator-specific trace data, inherited from the inbound request. */
+  readonly propagationData: Readonly<Record<string, string>> | undefined;
   readonly requestId: string | undefined;
   readonly startTime: number;
   name: string;
@@ -50,6 +53,8 @@ export class Span {
   tags: Record<string, string> | undefined;
   data: Record<string, unknown> | undefined = undefined;
   events: SpanRecord['events'] = undefined;
+  /** The inbound request of a server span (set by the server request lifecycle). */
+  request: RequestContext | undefined = undefined;
   private sink: SpanSink | undefined;
 
   constructor(init: SpanInit) {
@@ -62,6 +67,7 @@ export class Span {
     this.traceFlags = init.traceFlags;
     this.traceState = init.traceState;
     this.baggage = init.baggage;
+    this.propagationData = init.propagationData;
     this.requestId = init.requestId;
     this.startTime = init.startTime ?? nowMs();
     this.sink = init.sampled ? init.sink : undefined;

@@ -114,7 +114,7 @@ export class Client implements SpanSink {
     }
     for (const e of exporters) {
       try {
-        e.setup?.({ options, debug: this.debug, sdkVersion: SDK_VERSION });
+        e.setup?.({ options, debug: this.debug, sdkVersion: SDK_VERSION, client: this });
       } catch (err) {
         this.debug.log(`exporter ${e.name} setup failed: ${String((err as Error)?.message ?? err)}`);
       }

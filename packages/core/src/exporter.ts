@@ -1,3 +1,4 @@
+import type { Client } from './client.js';
 import type { DebugLogger } from './debug.js';
 import type { ResolvedOptions } from './options.js';
 import type { ItemKind, ItemKinds } from './types.js';
@@ -7,6 +8,14 @@ export interface ExporterSetup {
   readonly options: ResolvedOptions;
   readonly debug: DebugLogger;
   readonly sdkVersion: string;
+  /** The client starting the exporter (e.g. for `registerSdkOrigin`, so its traffic is never instrumented). */
+  readonly client: Client;
+}
+
+/** Ids of the log record being written, for {@link Exporter.logFields}. */
+export interface LogCorrelationContext {
+  traceId: string | undefined;
+  spanId: string | undefined;
 }
 
 /**
@@ -23,4 +32,9 @@ export interface Exporter {
   flush(timeoutMs: number): Promise<boolean>;
   close(timeoutMs: number): Promise<boolean>;
   getStats(): unknown;
+  /**
+   * Extra fields logger integrations add to each record while this exporter is active, in the
+   * backend's own correlation format (e.g. Datadog's `dd.trace_id`). Must be cheap and never throw.
+   */
+  logFields?(ctx: LogCorrelationContext): Record<string, string> | undefined;
 }

@@ -70,7 +70,8 @@ export type {
   CategoryStats,
 } from './transport/types.js';
 export { createAllStakExporter } from './allstak/exporter.js';
-export type { Exporter, ExporterSetup } from './exporter.js';
+export type { Exporter, ExporterSetup, LogCorrelationContext } from './exporter.js';
+export { getLogCorrelationFields } from './log-correlation.js';
 export type { Integration } from './integration.js';
 export { createDebugLogger, redactSecrets } from './debug.js';
 export type { DebugLogger } from './debug.js';

@@ -16,7 +16,8 @@ function responseHeaders(res: http.IncomingMessage): Record<string, string | und
 /**
  * The default executor: `node:http` / `node:https` (by URL protocol) over keep-alive agents.
  * Every socket is unref'd while in use (the agent unrefs idle ones itself), so a slow or dead
- * backend never keeps the host process alive; the response body is drained and ignored. Errors
+ * backend never keeps the host process alive; the response body is drained and ignored (unless
+ * `maxResponseBytes` asks to keep a short one). Errors
  * never carry request headers (the API key travels in them).
  *
  * @example
@@ -29,6 +30,10 @@ export function createHttpExecutor(options: HttpExecutorOptions = {}): Transport
   }
   if (options.rejectUnauthorized !== undefined && typeof options.rejectUnauthorized !== 'boolean') {
     throw new TypeError('Invalid `rejectUnauthorized`: must be a boolean');
+  }
+  const maxResponseBytes = options.maxResponseBytes ?? 0;
+  if (!(typeof maxResponseBytes === 'number' && Number.isInteger(maxResponseBytes) && maxResponseBytes >= 0)) {
+    throw new TypeError('Invalid `maxResponseBytes`: must be a non-negative integer');
   }
   // Created lazily so an SDK that never sends (no key) allocates no agent.
   let httpAgent: http.Agent | undefined;
@@ -79,12 +84,23 @@ export function createHttpExecutor(options: HttpExecutorOptions = {}): Transport
           headers: { ...req.headers, 'content-length': String(body.byteLength) },
         },
         (res) => {
+          let chunks: Buffer[] | undefined = maxResponseBytes > 0 ? [] : undefined;
+          let size = 0;
+          if (chunks) {
+            res.on('data', (chunk: Buffer) => {
+              size += chunk.byteLength;
+              if (size > maxResponseBytes) chunks = undefined;
+              else chunks?.push(chunk);
+            });
+          }
           res.on('error', fail);
           res.on('end', () => {
             if (settled) return;
             settled = true;
             clearTimeout(deadline);
-            resolve({ status: res.statusCode ?? 0, headers: responseHeaders(res) });
+            const out: TransportResponse = { status: res.statusCode ?? 0, headers: responseHeaders(res) };
+            if (chunks) out.body = Buffer.concat(chunks).toString('utf8');
+            resolve(out);
           });
           // Drain: the body is ignored, but it must be consumed for the socket to be reused.
           res.resume();

@@ -11,6 +11,8 @@ export interface TransportRequest {
 export interface TransportResponse {
   status: number;
   headers: Record<string, string | undefined>;
+  /** The body (UTF-8), only when the executor was asked to keep it (`maxResponseBytes`) and it fit. */
+  body?: string;
 }
 
 /**
@@ -163,4 +165,11 @@ export interface HttpExecutorOptions {
    * @default true
    */
   rejectUnauthorized?: boolean;
+  /**
+   * Keep response bodies up to this many bytes in `TransportResponse.body` (for backends that
+   * answer with information, e.g. the Datadog agent's `rate_by_service`); longer ones are
+   * drained and dropped. 0 drains every body unread.
+   * @default 0
+   */
+  maxResponseBytes?: number;
 }

@@ -1,9 +1,9 @@
 import type { ArgumentsHost, ExceptionFilter, HttpServer } from '@nestjs/common';
 import { Catch, HttpException, Inject, Injectable, Optional } from '@nestjs/common';
 import { ApplicationConfig, BaseExceptionFilter } from '@nestjs/core';
-import { captureException } from '@sightline/core';
+import { captureException, runInRequestContext } from '@sightline/core';
 import { type ShouldCapture, defaultShouldCapture } from './options.js';
-import { setFallbackRoute } from './request.js';
+import { rawRequest, rawResponse, setFallbackRoute } from './request.js';
 import { NO_APPLICATION_REF, SIGHTLINE_MODULE_OPTIONS } from './tokens.js';
 
 // @nestjs/common/constants FILTER_CATCH_EXCEPTIONS (not exported from the index; same in 10 and 11).
@@ -28,8 +28,8 @@ function catches(filter: ExceptionFilter, exception: unknown): boolean {
 /**
  * Global exception filter (registered as `APP_FILTER` by `SightlineModule`). Reports unexpected
  * errors and 5xx `HttpException`s once, with the request's context, then answers exactly as the
- * app would without Sightline: through the next global filter that catches the exception, or
- * Nest's `BaseExceptionFilter`.
+ * app would without Sightline: through the next global filter that catches the exception (the
+ * report then depends on the status that filter answers with), or Nest's `BaseExceptionFilter`.
  * @example
  * // Only needed without SightlineModule: app.useGlobalFilters(new SightlineExceptionFilter(app.get(HttpAdapterHost).httpAdapter));
  */
@@ -48,28 +48,61 @@ export class SightlineExceptionFilter extends BaseExceptionFilter {
   }
 
   override catch(exception: unknown, host: ArgumentsHost): void {
-    this.report(exception, host);
-    const type = host.getType();
-    if (type !== 'http') {
+    if (host.getType() !== 'http') {
+      this.report(exception, statusOf(exception));
       // RPC, WebSocket and GraphQL contexts have their own default handling; Nest's HTTP
       // answer would be wrong there, so hand the exception back to them.
       throw exception;
     }
+    const http = host.switchToHttp();
+    const req = http.getRequest<unknown>();
+    try {
+      setFallbackRoute(req);
+    } catch {
+      // Naming the route is best effort.
+    }
     const next = this.nextGlobalFilter(exception);
-    if (next) next.catch(exception, host);
-    else super.catch(exception, host);
+    if (next) {
+      this.reportOnceAnswered(exception, req, http.getResponse<unknown>());
+      next.catch(exception, host);
+    } else {
+      this.report(exception, statusOf(exception));
+      super.catch(exception, host);
+    }
   }
 
-  private report(exception: unknown, host: ArgumentsHost): void {
+  private report(exception: unknown, status: number): void {
     try {
-      const http = host.getType() === 'http';
-      if (http) setFallbackRoute(host.switchToHttp().getRequest<unknown>());
-      if (this.shouldCapture(exception, http ? statusOf(exception) : 500)) {
+      if (this.shouldCapture(exception, status))
         captureException(exception, { mechanism: 'nestjs', handled: true });
-      }
     } catch {
       // A user `shouldCapture` that throws must not change the response.
     }
+  }
+
+  /**
+   * The app's own filter decides the status (a domain error it maps to 404 is no server
+   * error), so the decision waits for the answer: 'finish', or 'close' for an abandoned one.
+   * Listeners on `res` run outside the request's async context, hence `runInRequestContext`.
+   */
+  private reportOnceAnswered(exception: unknown, req: unknown, response: unknown): void {
+    const raw = rawRequest(req);
+    const res = rawResponse(response);
+    if (!raw || !res) {
+      this.report(exception, statusOf(exception));
+      return;
+    }
+    let decided = false;
+    const decide = () => {
+      if (decided) return;
+      decided = true;
+      res.off('finish', decide);
+      res.off('close', decide);
+      const status = res.headersSent ? res.statusCode : statusOf(exception);
+      runInRequestContext(raw, () => this.report(exception, status));
+    };
+    res.once('finish', decide);
+    res.once('close', decide);
   }
 
   /**

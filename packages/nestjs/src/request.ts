@@ -22,6 +22,21 @@ export function rawRequest(req: unknown): object | undefined {
   return typeof raw === 'object' && raw !== null ? raw : req;
 }
 
+interface NodeResponse {
+  readonly headersSent: boolean;
+  readonly statusCode: number;
+  once(event: 'finish' | 'close', fn: () => void): unknown;
+  off(event: 'finish' | 'close', fn: () => void): unknown;
+}
+
+/** The node response behind Nest's response object (Fastify's reply keeps it on `.raw`). */
+export function rawResponse(res: unknown): NodeResponse | undefined {
+  if (typeof res !== 'object' || res === null) return undefined;
+  const raw = (res as { raw?: unknown }).raw;
+  const r = (typeof raw === 'object' && raw !== null ? raw : res) as Partial<NodeResponse>;
+  return typeof r.once === 'function' && typeof r.off === 'function' ? (r as NodeResponse) : undefined;
+}
+
 /** The template the HTTP framework matched (includes Nest's prefixes, as registered). */
 export function matchedPath(req: unknown): string | undefined {
   if (typeof req !== 'object' || req === null) return undefined;

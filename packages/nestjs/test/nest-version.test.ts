@@ -28,7 +28,9 @@ describe('which Nest is loaded', () => {
 
   it("the SDK's filter extends that Nest's BaseExceptionFilter", () => {
     expect(Object.getPrototypeOf(SightlineExceptionFilter)).toBe(BaseExceptionFilter);
-    expect(Object.getPrototypeOf(SightlineExceptionFilter)).toBe(requireNest('@nestjs/core').BaseExceptionFilter);
+    expect(Object.getPrototypeOf(SightlineExceptionFilter)).toBe(
+      requireNest('@nestjs/core').BaseExceptionFilter,
+    );
   });
 
   it('and the Fastify major that Nest brings (4 with Nest 10, 5 with Nest 11)', async () => {

@@ -74,7 +74,13 @@ export class EverythingFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse();
     const body = { everything: true, status };
     if (typeof res.code === 'function') res.code(status).send(body);
-    else res.status(status).json(body);
+    else if (typeof res.status === 'function') res.status(status).json(body);
+    else {
+      // Fastify hands Nest middleware (and so this filter, for their errors) node's response.
+      res.statusCode = status;
+      res.setHeader('content-type', 'application/json; charset=utf-8');
+      res.end(JSON.stringify(body));
+    }
   }
 }
 

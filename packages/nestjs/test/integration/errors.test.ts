@@ -38,26 +38,29 @@ describe.each(PLATFORMS)('errors (%s)', (platform) => {
     ['/users/22/async-error', 'TypeError', 'async failure 22', '/users/:id/async-error', 500],
     ['/users/23/http-500', 'InternalServerErrorException', 'http 500 23', '/users/:id/http-500', 500],
     ['/users/24/http-503', 'ServiceUnavailableException', 'maintenance', '/users/:id/http-503', 503],
-  ])('reports %s once, with route, user, trace and request id', async (path, exceptionClass, message, route, status) => {
-    const { tp, reply, record, errors } = await run(path);
-    expect(reply.status).toBe(status);
-    expect(record).toMatchObject({ path: route, statusCode: status, userId: path.split('/')[2] });
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({
-      exceptionClass,
-      message,
-      level: 'error',
-      traceId: tp.traceId,
-      spanId: record.spanId,
-      requestId: reply.requestId,
-      user: { id: path.split('/')[2] },
-      requestContext: { method: 'GET', path, route },
-      // The app's own middleware ran inside the request's context too.
-      metadata: expect.objectContaining({ mechanism: 'nestjs', handled: true, middleware: 'ran' }),
-    });
-    expect(errors[0].stackTrace.length).toBeGreaterThan(0);
-    expect(t.server.invalid).toEqual([]);
-  });
+  ])(
+    'reports %s once, with route, user, trace and request id',
+    async (path, exceptionClass, message, route, status) => {
+      const { tp, reply, record, errors } = await run(path);
+      expect(reply.status).toBe(status);
+      expect(record).toMatchObject({ path: route, statusCode: status, userId: path.split('/')[2] });
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({
+        exceptionClass,
+        message,
+        level: 'error',
+        traceId: tp.traceId,
+        spanId: record.spanId,
+        requestId: reply.requestId,
+        user: { id: path.split('/')[2] },
+        requestContext: { method: 'GET', path, route },
+        // The app's own middleware ran inside the request's context too.
+        metadata: expect.objectContaining({ mechanism: 'nestjs', handled: true, middleware: 'ran' }),
+      });
+      expect(errors[0].stackTrace.length).toBeGreaterThan(0);
+      expect(t.server.invalid).toEqual([]);
+    },
+  );
 
   it.each([
     ['/users/25/not-found', 404],
@@ -91,7 +94,10 @@ describe.each(PLATFORMS)('errors (%s)', (platform) => {
     expect(reply.status).toBe(500);
     expect(record.path).toBe('/users/:id/guard-crash');
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ message: 'guard failure', requestContext: { route: '/users/:id/guard-crash' } });
+    expect(errors[0]).toMatchObject({
+      message: 'guard failure',
+      requestContext: { route: '/users/:id/guard-crash' },
+    });
   });
 
   it('reports errors thrown by Nest middleware, with the user they set', async () => {

@@ -86,20 +86,26 @@ describe.each(PLATFORMS)('trace continuation (%s)', (platform) => {
     ['garbage x-allstak-trace-id', ['x-allstak-trace-id', 'not-a-trace-id']],
     ['repeated traceparent', ['traceparent', valid.header, 'traceparent', traceparent().header]],
     ['huge request id', ['x-request-id', 'r'.repeat(8192)]],
-    ['blank request id, bad allstak flag', ['x-allstak-request-id', '   ', 'allstak-trace', `${valid.traceId}-${valid.spanId}-7`]],
+    [
+      'blank request id, bad allstak flag',
+      ['x-allstak-request-id', '   ', 'allstak-trace', `${valid.traceId}-${valid.spanId}-7`],
+    ],
   ];
 
-  it.each(hostile)('ignores a hostile header (%s): the request succeeds in a new trace', async (_name, raw) => {
-    const r = await send(app.url, '/users/16', { headers: raw });
-    expect(r.status).toBe(200);
-    expect(JSON.parse(r.body)).toEqual({ id: '16' });
-    expect(r.traceId).toMatch(HEX32);
-    expect(r.traceId).not.toBe(valid.traceId);
-    expect(r.traceId).not.toBe('0'.repeat(32));
-    expect(r.requestId).toBeDefined();
-    expect(r.requestId!.length).toBeLessThanOrEqual(200);
-    const [record] = await itemsFor(t.server, 'http-requests', r.requestId!);
-    expect(record).toMatchObject({ traceId: r.traceId, path: '/users/:id', statusCode: 200 });
-    expect(t.server.invalid).toEqual([]);
-  });
+  it.each(hostile)(
+    'ignores a hostile header (%s): the request succeeds in a new trace',
+    async (_name, raw) => {
+      const r = await send(app.url, '/users/16', { headers: raw });
+      expect(r.status).toBe(200);
+      expect(JSON.parse(r.body)).toEqual({ id: '16' });
+      expect(r.traceId).toMatch(HEX32);
+      expect(r.traceId).not.toBe(valid.traceId);
+      expect(r.traceId).not.toBe('0'.repeat(32));
+      expect(r.requestId).toBeDefined();
+      expect(r.requestId!.length).toBeLessThanOrEqual(200);
+      const [record] = await itemsFor(t.server, 'http-requests', r.requestId!);
+      expect(record).toMatchObject({ traceId: r.traceId, path: '/users/:id', statusCode: 200 });
+      expect(t.server.invalid).toEqual([]);
+    },
+  );
 });

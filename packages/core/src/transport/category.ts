@@ -15,6 +15,10 @@ export interface CategoryState {
   holdTimer: NodeJS.Timeout | undefined;
   /** Epoch ms until which a 429 holds the category, or 0. */
   rateLimitedUntil: number;
+  /** Epoch ms until which the category waits to probe an unreachable backend again, or 0. */
+  pausedUntil: number;
+  /** Refused probes in a row; grows the pause, reset by any HTTP response. */
+  refusedStreak: number;
   enqueued: number;
   delivered: number;
   retries: number;
@@ -35,6 +39,8 @@ export function createCategoryState(name: string, batched: boolean): CategorySta
     lingerTimer: undefined,
     holdTimer: undefined,
     rateLimitedUntil: 0,
+    pausedUntil: 0,
+    refusedStreak: 0,
     enqueued: 0,
     delivered: 0,
     retries: 0,

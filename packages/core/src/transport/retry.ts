@@ -26,6 +26,40 @@ export function backoffDelay(attempt: number, baseMs: number, random: () => numb
   return Math.floor(random() * ceiling);
 }
 
+/** Errors where the connection never opened: nothing reached the backend. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * True when the executor failed before anything reached the backend (connection refused, host
+ * unknown or unreachable). Such a failure says nothing about the batch itself, so it must not use
+ * up the batch's retry budget: during an outage that would drop, a few seconds in, items that fit
+ * comfortably in the bounded queue. Resets, timeouts and garbage answers may be caused by the body
+ * and keep counting.
+ */
+export function isUnreachable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && UNREACHABLE_CODES.has(code);
+}
+
+/** Longest pause between two probes of an unreachable backend, so recovery is noticed soon. */
+export const MAX_PROBE_INTERVAL_MS = 5000;
+
+/** Shortest ceiling, so even `retryBaseMs: 0` cannot turn an outage into a connect loop. */
+const MIN_PROBE_CEILING_MS = 50;
+
+/**
+ * Pause after the `streak`-th refused probe in a row: "equal jitter" over
+ * `min(5 s, max(50 ms, baseMs * 2^streak))`, so it never drops to zero (no connect storm) and
+ * probes of many processes spread out.
+ */
+export function probeDelay(streak: number, baseMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(
+    MAX_PROBE_INTERVAL_MS,
+    Math.max(MIN_PROBE_CEILING_MS, baseMs * 2 ** Math.min(streak, 30)),
+  );
+  return Math.floor(ceiling / 2 + (random() * ceiling) / 2);
+}
+
 // Both patterns are anchored with no nested or overlapping quantifiers: linear on any input.
 const DELTA_SECONDS = /^\d+(?:\.\d+)?$/;
 const HAS_LETTER = /[a-z]/i;

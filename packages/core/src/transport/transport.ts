@@ -4,7 +4,7 @@ import { maybeGzip } from './compress.js';
 import { FlushWaiters } from './flush-waiters.js';
 import { createHttpExecutor } from './http-executor.js';
 import { resolveTransportOptions } from './resolve-options.js';
-import { backoffDelay, classifyStatus, retryAfterMs } from './retry.js';
+import { backoffDelay, classifyStatus, isUnreachable, probeDelay, retryAfterMs } from './retry.js';
 import type { Transport, TransportOptions, TransportRequest, TransportStats } from './types.js';
 
 export { createHttpExecutor };
@@ -148,13 +148,16 @@ export function createTransport(options: TransportOptions): Transport {
 
   function dispatchOne(cat: CategoryState): boolean {
     if (stopped || cat.queue.length === 0 || cat.inFlightRequests >= o.maxInFlight) return false;
-    if (cat.rateLimitedUntil !== 0) {
-      const wait = cat.rateLimitedUntil - Date.now();
+    // While the backend is known unreachable, one request at a time probes it.
+    if (cat.refusedStreak > 0 && cat.inFlightRequests > 0) return false;
+    const heldUntil = Math.max(cat.rateLimitedUntil, cat.pausedUntil);
+    if (heldUntil !== 0) {
+      const wait = heldUntil - Date.now();
       if (wait > 0) {
         if (cat.holdTimer === undefined) cat.holdTimer = timer(() => endHold(cat), wait);
         return false;
       }
-      cat.rateLimitedUntil = 0;
+      cat.rateLimitedUntil = cat.pausedUntil = 0;
     }
     // A pending flush sends partial batches at once instead of waiting for the interval.
     if (cat.batched && cat.queue.length < o.maxBatchSize && !cat.due && waiters.size === 0) return false;
@@ -205,9 +208,11 @@ export function createTransport(options: TransportOptions): Transport {
         retryAfter = res.headers?.['retry-after'];
       } catch (e) {
         failedRequests++;
-        transient(b, `network error: ${describe(e)}`);
+        if (isUnreachable(e)) unreachable(b, describe(e));
+        else transient(b, `network error: ${describe(e)}`);
         return;
       }
+      cat.refusedStreak = 0;
       const kind = classifyStatus(status);
       if (kind === 'delivered') {
         settle(b, 'delivered');
@@ -254,6 +259,28 @@ export function createTransport(options: TransportOptions): Transport {
         void sendBatch(b);
       }
     }, delay);
+  }
+
+  /**
+   * Nothing reached the backend (see `isUnreachable`): the batch goes back to its queue with its
+   * retry budget intact and the category pauses, so an outage costs only the bounded queue's
+   * overflow; the next batch to go out is the probe.
+   */
+  function unreachable(b: Batch, reason: string): void {
+    const cat = b.cat;
+    if (stopped) {
+      settle(b, 'closed');
+      return;
+    }
+    const now = Date.now();
+    if (cat.pausedUntil <= now) {
+      // One step per probe, not per batch: requests refused together are one failure.
+      const wait = probeDelay(cat.refusedStreak++, o.retryBaseMs);
+      cat.pausedUntil = now + wait;
+      log(`${cat.name}: backend unreachable (${reason}); items stay queued, next try in ${wait} ms`);
+    }
+    cat.retries++;
+    requeue(b);
   }
 
   function rateLimited(b: Batch, header: string | undefined): void {

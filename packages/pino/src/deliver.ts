@@ -47,6 +47,11 @@ export interface BridgedRecord {
   attributes: Record<string, unknown> | undefined;
   /** The Error the record carries, if any. */
   error: object | undefined;
+  /**
+   * The attributes are fresh JSON data (parsed from a short log line): nothing else references
+   * them and they are already bounded, so breadcrumbs can keep them without a normalized copy.
+   */
+  plain?: boolean;
 }
 
 /** Where a record was logged. */
@@ -86,8 +91,16 @@ export function deliver(
   if (route.breadcrumb && target.scoped) {
     // Normalized now: the scope keeps breadcrumbs for a while and must not pin (or see later
     // mutations of) the caller's objects.
-    const data = attributes ? normalizeRecord(attributes, { scrub: false }) : undefined;
-    client.addBreadcrumb({ type: 'log', category: mechanism, level: route.level, message, data }, hub.scope);
+    const data = attributes && !record.plain ? normalizeRecord(attributes, { scrub: false }) : attributes;
+    const crumb = {
+      timestamp: Date.now(),
+      type: 'log',
+      category: mechanism,
+      level: route.level,
+      message,
+      data,
+    };
+    client.addBreadcrumb(crumb, hub.scope);
     stats.breadcrumbs++;
   }
   if (route.event) {

@@ -13,6 +13,8 @@ import { type RecordKeys, correlationIds, readRecord } from './record.js';
 
 /** Asks pino to set `lastLevel`/`lastObj`/… on the stream before each write (pino 8–10, multistream too). */
 const METADATA = Symbol.for('pino.metadata');
+/** Lines up to this long parse into data already within the SDK's normalization bounds. */
+const PLAIN_LINE = 8192;
 
 export interface SightlineStreamOptions {
   /**
@@ -154,7 +156,13 @@ class PinoSightlineStream implements SightlineStream {
     // the line are the only correlation there is.
     const ids: CorrelationIds | undefined = ctx.hub === undefined ? correlationIds(rec) : undefined;
     deliver(
-      { route: routeOf(level, t), message: read.message, attributes: read.attributes, error: read.error },
+      {
+        route: routeOf(level, t),
+        message: read.message,
+        attributes: read.attributes,
+        error: read.error,
+        plain: line.length <= PLAIN_LINE,
+      },
       { hub, span: ctx.span as Span | undefined, scoped: ctx.hub !== undefined, ids },
       'pino',
       this.stats,

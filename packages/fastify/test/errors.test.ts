@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MAJORS, type Running, buildApp, startApp } from './helpers/app.js';
+import { MAJORS, type Running, startApp } from './helpers/app.js';
 import { httpRequest } from './helpers/http.js';
 import { spanId, traceId } from './helpers/ids.js';
 import { type Harness, startSightline } from './helpers/sightline.js';
@@ -148,13 +148,17 @@ describe.each(MAJORS)('errors on %s', (_major, factory) => {
     expect(errors.map((e) => e.message)).toEqual(['explode']);
   });
 
-  it.each(ERROR_REQUESTS)('leaves Fastify’s answer to %s unchanged', async (path, options) => {
-    const bare = await buildApp(factory, { sightline: false });
-    try {
-      await bare.listen({ port: 0, host: '127.0.0.1' });
-      const address = bare.server.address();
-      const bareUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-      const without = await httpRequest(`${bareUrl}${path}`, options);
+  describe('compared with the same app without the plugin', () => {
+    let bare: Running;
+    beforeAll(async () => {
+      bare = await startApp(factory, { sightline: false });
+    });
+    afterAll(async () => {
+      await bare.close();
+    });
+
+    it.each(ERROR_REQUESTS)('leaves Fastify’s answer to %s unchanged', async (path, options) => {
+      const without = await httpRequest(`${bare.url}${path}`, options);
       const withSightline = await httpRequest(`${app.url}${path}`, options);
       expect(withSightline.status).toBe(without.status);
       expect(withSightline.body).toBe(without.body);
@@ -162,10 +166,7 @@ describe.each(MAJORS)('errors on %s', (_major, factory) => {
       expect(withSightline.headers['content-length']).toBe(without.headers['content-length']);
       expect(withSightline.headers['x-allstak-trace-id']).toBeDefined();
       expect(without.headers['x-allstak-trace-id']).toBeUndefined();
-    } finally {
-      bare.server.closeAllConnections();
-      await bare.close();
-    }
+    });
   });
 });
 

@@ -187,6 +187,20 @@ describe.each(MAJORS)('records and spans on %s', (_major, factory) => {
     expect(h.server.items('spans')).toMatchObject([{ operation: 'GET /stream-error', status: 'error' }]);
     expect(h.server.items('errors')).toMatchObject([{ message: 'stream broke before any data' }]);
   });
+
+  it('records a stream that breaks after the headers went out as aborted, keeping its status', async () => {
+    const res = await fetch(`${app.url}/stream-broken-midway`);
+    expect(res.status).toBe(200);
+    await expect(res.text()).rejects.toThrow();
+    const records = await h.server.waitFor('http-requests', 1);
+    expect(records).toMatchObject([
+      { path: '/stream-broken-midway', statusCode: 200, metadata: { aborted: true } },
+    ]);
+    await h.flushed('errors');
+    // Fastify only logs a stream error once the status is out: no hook sees it, so no event.
+    expect(h.server.items('errors')).toEqual([]);
+    expect(h.server.items('http-requests')).toHaveLength(1);
+  });
 });
 
 describe.each(MAJORS)('requests the client abandons on %s', (_major, factory) => {

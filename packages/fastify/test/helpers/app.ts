@@ -125,6 +125,20 @@ export async function buildApp(factory: FastifyFactory, options: AppOptions = {}
     });
     reply.type('text/plain').send(stream);
   });
+  app.get('/stream-broken-midway', (_request, reply) => {
+    let sent = false;
+    const stream = new Readable({
+      read() {
+        if (!sent) {
+          sent = true;
+          this.push('first chunk\n');
+        } else {
+          setTimeout(() => this.destroy(new Error('stream broke midway')), 5);
+        }
+      },
+    });
+    reply.type('text/plain').send(stream);
+  });
   app.get('/wait', async (_request, reply) => {
     options.gate?.onWaiting();
     await options.gate?.release;

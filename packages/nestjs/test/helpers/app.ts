@@ -330,7 +330,7 @@ function appModule(options: AppOptions): new () => NestModule {
 /** Starts a real Nest app on 127.0.0.1:0. */
 export async function startApp(options: AppOptions): Promise<RunningApp> {
   const adapter = options.platform === 'fastify' ? new FastifyAdapter() : new ExpressAdapter();
-  const app = await NestFactory.create(appModule(options), adapter, { logger: false });
+  const app = await NestFactory.create(appModule(options), adapter, { logger: false, abortOnError: false });
   if (options.prefix) app.setGlobalPrefix(options.prefix.prefix, { exclude: options.prefix.exclude ?? [] });
   if (options.versioning) app.enableVersioning({ type: VersioningType.URI });
   if (options.cors) app.enableCors();

@@ -205,7 +205,11 @@ function finishRequest(req: IncomingMessage, res: ServerResponse, state: Request
         parentSpanId: span.parentSpanId,
         requestId: scope.requestId,
         requestSize: contentLength(req.headers['content-length']),
-        responseSize: contentLength(res.getHeader('content-length')),
+        // HEAD, 204 and 304 carry a content-length but no body.
+        responseSize:
+          state.request.method === 'HEAD' || statusCode === 204 || statusCode === 304
+            ? 0
+            : contentLength(res.getHeader('content-length')),
         userId: scope.user?.id,
         environment: client.options.environment,
         release: client.options.release,

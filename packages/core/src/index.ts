@@ -56,9 +56,15 @@ export { w3cPropagator, parseTraceparent, parseTracestate, formatTraceparent } f
 export { allstakPropagator, extractRequestId } from './propagation/allstak.js';
 export { headerGetter, headerSetter } from './propagation/types.js';
 export type { Propagator, ExtractedContext, InjectContext, Getter, Setter } from './propagation/types.js';
-export { normalize, normalizeRecord, scrubString, scrubUrl, scrubHeaders, isSensitiveKey, FILTERED } from './normalize.js';
+export { normalize, normalizeRecord } from './normalize.js';
+export type { NormalizeOptions } from './normalize.js';
+export { scrubString, scrubUrl, scrubHeaders, isSensitiveKey, FILTERED } from './scrub.js';
 export { normalizeQuery, queryHash, queryType } from './db-query.js';
+export type { QueryType } from './db-query.js';
 export { parseStack, stackTraceLines } from './stack/parse.js';
+export type { StackFrame, StackParseOptions } from './stack/parse.js';
+export { SourceContextCache } from './stack/source-context.js';
+export type { SourceContextOptions } from './stack/source-context.js';
 export { createTransport, createHttpExecutor } from './transport/transport.js';
 export type {
   Transport,
@@ -67,7 +73,10 @@ export type {
   TransportResponse,
   TransportExecutor,
   TransportStats,
+  TransportEncoder,
+  CategoryConfig,
   CategoryStats,
+  HttpExecutorOptions,
 } from './transport/types.js';
 export { createAllStakExporter } from './allstak/exporter.js';
 export type { Exporter, ExporterSetup, LogCorrelationContext } from './exporter.js';

@@ -68,7 +68,8 @@ describe.each(PLATFORMS)('SightlineModule (%s)', (platform) => {
     const sightline = SightlineModule.forRootAsync({
       imports: [SettingsModule],
       inject: [TelemetrySettings],
-      useFactory: async (settings: TelemetrySettings) => testOptions(server, { host: settings.options().url, service: 'async' }),
+      useFactory: async (settings: TelemetrySettings) =>
+        testOptions(server, { host: settings.options().url, service: 'async' }),
     });
     app = await startApp({ platform, sightline });
     const r = await send(app.url, '/users/3/sync-error');

@@ -13,7 +13,7 @@ import { sharedConfig } from '../../../../vitest.shared.mjs';
  */
 const here = dirname(fileURLToPath(import.meta.url));
 const requireHere = createRequire(`${here}/package.json`);
-const NEST = ['common', 'core', 'platform-express', 'platform-fastify'];
+const NEST = ['common', 'core', 'platform-express', 'platform-fastify', 'testing'];
 
 export default mergeConfig(
   sharedConfig,

@@ -298,7 +298,7 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-function appModule(options: AppOptions): new () => NestModule {
+export function appModule(options: AppOptions): new () => NestModule {
   const sightline =
     options.sightline === false
       ? []

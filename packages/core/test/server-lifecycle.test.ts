@@ -111,6 +111,15 @@ describe('runServerRequest', () => {
     expect(end.status).toBe('errored');
   });
 
+  it('a HEAD response records no body size', async () => {
+    t.start();
+    const base = await startApp();
+    const res = await fetch(`${base}/users/7`, { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    const [record] = await t.server.waitFor('http-requests', 1);
+    expect(record).toMatchObject({ method: 'HEAD', path: '/users/:id', statusCode: 200, responseSize: 0 });
+  });
+
   it('records a request the client abandoned as 499 and aborted', async () => {
     t.start();
     const base = await startApp();

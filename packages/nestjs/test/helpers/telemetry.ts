@@ -56,15 +56,13 @@ export const HEX32 = /^[0-9a-f]{32}$/;
 export const HEX16 = /^[0-9a-f]{16}$/;
 
 /** Items of `kind` belonging to one request (by request id), once `n` of them arrived. */
-export async function itemsFor<T extends { requestId?: string }>(
+export async function itemsFor<T = any>(
   server: IngestServer,
   kind: 'errors' | 'logs' | 'http-requests',
   requestId: string,
   n = 1,
 ): Promise<T[]> {
-  const all = await server.waitFor<T>(
-    kind,
-    (items) => items.filter((i) => i.requestId === requestId).length >= n,
-  );
-  return all.filter((i) => i.requestId === requestId);
+  const mine = (i: T) => (i as { requestId?: string }).requestId === requestId;
+  const all = await server.waitFor<T>(kind, (items) => items.filter(mine).length >= n);
+  return all.filter(mine);
 }

@@ -20,9 +20,10 @@ describe.each(PLATFORMS)('Test.createTestingModule apps (%s)', (platform) => {
   beforeAll(async () => {
     t = await startTelemetry();
     const moduleRef = await Test.createTestingModule({ imports: [appModule({ platform })] }).compile();
-    app = moduleRef.createNestApplication(platform === 'fastify' ? new FastifyAdapter() : undefined, {
-      logger: false,
-    });
+    app =
+      platform === 'fastify'
+        ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false })
+        : moduleRef.createNestApplication({ logger: false });
     app.useLogger(false);
     await app.listen(0, '127.0.0.1');
     url = `http://127.0.0.1:${app.getHttpServer().address().port}`;

@@ -2,8 +2,6 @@ import { inspect } from 'node:util';
 import { MAX_BREADTH, exceedsLimits } from './deliver.js';
 import { errorAttributes, isErrorLike } from './error-attributes.js';
 
-/** Where `sightlineFormat` leaves the async context it ran in (non-enumerable, never printed). */
-export const CONTEXT = Symbol.for('sightline.winston.context');
 const SPLAT = Symbol.for('splat');
 
 /** Keys that are the record itself, winston bookkeeping, or the correlation fields. */

@@ -1,8 +1,9 @@
-import { type Hub, type SightlineContext, type Span, activeContext, getProcessHub } from '@sightline/core';
+import { type Hub, type Span, activeContext, getProcessHub } from '@sightline/core';
 import TransportStream from 'winston-transport';
 import { type BridgedRecord, type LoggerBridgeStats, deliver, zeroStats } from './deliver.js';
 import { type LevelRoute, type LevelThreshold, NPM_LEVELS, buildRoutes, gateLevel } from './levels.js';
-import { CONTEXT, readInfo } from './record.js';
+import { capturedContext } from './correlation.js';
+import { readInfo } from './record.js';
 
 const LEVEL = Symbol.for('level');
 
@@ -100,7 +101,7 @@ export class SightlineTransport extends TransportStream {
   private handle(info: Record<string | symbol, unknown>): void {
     const route = this.routes.get(String(info[LEVEL] ?? info.level));
     if (route === undefined || !(route.log || route.breadcrumb || route.event)) return;
-    const ctx = (info[CONTEXT] as SightlineContext | undefined) ?? activeContext();
+    const ctx = capturedContext(info) ?? activeContext();
     const hub = (ctx.hub as Hub | undefined) ?? getProcessHub();
     if (!hub.client?.enabled) return;
     this.stats.records++;

@@ -2,9 +2,10 @@ import { createServer } from 'node:http';
 import { Writable } from 'node:stream';
 import { runServerRequest } from '@sightline/core';
 import express from 'express';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import winston from 'winston';
-import { SightlineTransport, sightlineFormat } from '../src/index.js';
+import TransportStream from 'winston-transport';
+import { SightlineTransport, sightlineFormat, sightlineMeta } from '../src/index.js';
 import { listen, sleep, traceparent, useIngest } from './helpers.js';
 
 const t = useIngest();
@@ -78,6 +79,53 @@ describe('winston in an Express app', () => {
         expect(line.request_id).toBe(requestIds[n]);
         expect(line.span_id).toMatch(/^[0-9a-f]{16}$/);
       }
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('keeps every record in its request through sightlineMeta when a slow transport backs the logger up', async () => {
+    t.start();
+    // Answers late, like a File transport under load: winston queues records behind it and hands
+    // them to every transport (and format) later, in whatever context is current then.
+    const printed: Record<string, unknown>[] = [];
+    class SlowTransport extends TransportStream {
+      override log(info: Record<string, unknown>, cb: () => void) {
+        printed.push({ n: info.n, trace_id: info.trace_id });
+        setTimeout(cb, 1);
+      }
+    }
+    const logger = winston.createLogger({
+      defaultMeta: sightlineMeta({ service: 'shop' }),
+      format: winston.format.combine(sightlineFormat(), winston.format.json()),
+      transports: [new SlowTransport(), new SightlineTransport()],
+    });
+    const srv = await appWith((app) => {
+      app.get('/burst/:n', async (req, res) => {
+        const n = Number(req.params.n);
+        for (let i = 0; i < 20; i++) {
+          logger.info('burst', { n, i });
+          if (i % 5 === 0) await new Promise((r) => setImmediate(r));
+        }
+        res.json({ n });
+      });
+    });
+    try {
+      const N = 10;
+      const sent = Array.from({ length: N }, () => traceparent());
+      await Promise.all(
+        sent.map(async (tp, n) =>
+          (await fetch(`${srv.url}/burst/${n}`, { headers: { traceparent: tp.header } })).text(),
+        ),
+      );
+      const logs = await t.server.waitFor('logs', 20 * N, 10_000);
+      expect(t.server.invalid).toEqual([]);
+      for (const log of logs) {
+        expect(log.traceId).toBe(sent[log.metadata.n]!.traceId);
+        expect(log.metadata.service).toBe('shop');
+      }
+      await vi.waitFor(() => expect(printed).toHaveLength(20 * N), { timeout: 10_000 });
+      for (const line of printed) expect(line.trace_id).toBe(sent[line.n as number]!.traceId);
     } finally {
       await srv.close();
     }

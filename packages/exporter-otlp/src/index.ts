@@ -1,0 +1,2 @@
+export { otlpExporter } from './exporter.js';
+export type { OtlpExporterOptions, OtlpItemKind, OtlpTransportTuning } from './options.js';

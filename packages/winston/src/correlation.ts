@@ -12,7 +12,11 @@ export type SightlineFormat = Logform.Format;
  * Holds a captured context on a record. Small and opaque in `util.inspect` output (prettyPrint)
  * and absent from JSON, whatever formats the record goes through.
  */
+const BRAND = Symbol.for('sightline.winston.captured');
+
 class CapturedContext {
+  // A brand rather than instanceof: the ESM and CJS builds of this package may both be loaded.
+  readonly [BRAND] = true;
   constructor(readonly ctx: SightlineContext) {}
   [inspect.custom](): string {
     return '[sightline context]';
@@ -24,8 +28,8 @@ class CapturedContext {
 
 /** The context captured on a record by `sightlineMeta()` or `sightlineFormat()`, if any. */
 export function capturedContext(info: object): SightlineContext | undefined {
-  const box = (info as Record<symbol, unknown>)[CONTEXT];
-  return box instanceof CapturedContext ? box.ctx : undefined;
+  const box = (info as Record<symbol, unknown>)[CONTEXT] as CapturedContext | undefined;
+  return typeof box === 'object' && box !== null && box[BRAND] === true ? box.ctx : undefined;
 }
 
 interface Ids {

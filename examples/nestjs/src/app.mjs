@@ -78,7 +78,9 @@ class HealthController {
 function route(Cls, name, decorators, params = []) {
   const descriptor = Object.getOwnPropertyDescriptor(Cls.prototype, name);
   for (const decorate of decorators) decorate(Cls.prototype, name, descriptor);
-  params.forEach((decorate, index) => decorate(Cls.prototype, name, index));
+  params.forEach((decorate, index) => {
+    decorate(Cls.prototype, name, index);
+  });
 }
 
 Controller('users')(UsersController);

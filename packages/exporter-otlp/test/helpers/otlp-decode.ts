@@ -41,7 +41,7 @@ function plain(v: unknown): unknown {
   return v;
 }
 
-function decodeWith(Type: any, r: Received): any {
+function decodeWith(Type: any, r: Received, strict = true): any {
   const options = { longs: String, enums: Number, bytes: Buffer, defaults: false, arrays: true, oneofs: false };
   const ct = String(r.headers['content-type']);
   if (ct === 'application/x-protobuf') return plain(Type.toObject(Type.decode(r.body), options));
@@ -53,7 +53,7 @@ function decodeWith(Type: any, r: Received): any {
   // Strict: every field we sent must survive the official schema unchanged (an unknown or
   // misspelled field, or a wrongly typed value, would be dropped or altered on the way).
   const sent = plain(json);
-  if (JSON.stringify(sortKeys(sent)) !== JSON.stringify(sortKeys(decoded))) {
+  if (strict && JSON.stringify(sortKeys(sent)) !== JSON.stringify(sortKeys(decoded))) {
     throw new Error(`OTLP JSON changed through the official schema:\nsent    ${JSON.stringify(sortKeys(sent))}\ndecoded ${JSON.stringify(sortKeys(decoded))}`);
   }
   return decoded;
@@ -70,8 +70,8 @@ function sortKeys(v: unknown): unknown {
 export type Decoded = any;
 
 /** An `ExportTraceServiceRequest` decoded with the official definitions (JSON or protobuf body). */
-export function decodeTraces(r: Received): Decoded {
-  return decodeWith(TraceRequest, r);
+export function decodeTraces(r: Received, strict = true): Decoded {
+  return decodeWith(TraceRequest, r, strict);
 }
 
 /** An `ExportLogsServiceRequest` decoded with the official definitions (JSON or protobuf body). */
@@ -79,10 +79,13 @@ export function decodeLogs(r: Received): Decoded {
   return decodeWith(LogsRequest, r);
 }
 
-/** Every span of the requests, with its resource attributes as a flat object. */
-export function spansOf(requests: Received[]): Decoded[] {
+/**
+ * Every span of the requests, with its resource attributes as a flat object. `strict: false`
+ * for peers' payloads (OpenTelemetry JS writes default values that a round trip drops).
+ */
+export function spansOf(requests: Received[], strict = true): Decoded[] {
   return requests.flatMap((r) =>
-    decodeTraces(r).resourceSpans.flatMap((rs: Decoded) =>
+    decodeTraces(r, strict).resourceSpans.flatMap((rs: Decoded) =>
       rs.scopeSpans.flatMap((ss: Decoded) => ss.spans.map((s: Decoded) => ({ ...s, resource: attrs(rs.resource.attributes), scope: ss.scope }))),
     ),
   );

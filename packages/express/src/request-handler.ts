@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type ServerRequestOptions, runServerRequest, setRequestRoute } from '@sightline/core';
+import { type ServerRequestOptions, getCurrentHub, runServerRequest, setRequestRoute } from '@sightline/core';
 import { type RoutedRequest, routeFromRequest, trackRoute } from './route-template.js';
 
 /** Express's `next`, typed structurally so the package never imports Express at runtime. */
@@ -23,6 +23,8 @@ const TRACKED: ServerRequestOptions = { framework: 'express' };
  */
 export function sightlineRequestHandler(): ExpressMiddleware {
   return function sightlineRequestHandlerMiddleware(req, res, next) {
+    // Disabled (no key) or not initialized: leave the request object exactly as Express made it.
+    if (!getCurrentHub().client?.enabled) return next();
     const routed = req as IncomingMessage & RoutedRequest;
     const options = trackRoute(routed, setRequestRoute)
       ? TRACKED

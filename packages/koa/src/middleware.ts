@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { attachResponseHeaders } from './error-headers.js';
 import { isServerError } from './error-status.js';
 import { type RoutedContext, koaRoute } from './route.js';
+import { trackKoaRoute } from './route-tracking.js';
 
 /** The parts of a Koa context the middleware reads, typed structurally (Koa 2 and 3). */
 export interface KoaContextLike extends RoutedContext {
@@ -40,12 +41,17 @@ export function sightlineKoa(options: SightlineKoaOptions = {}): KoaMiddleware {
   }
   const shouldHandle = options.shouldHandleError ?? isServerError;
   return function sightlineKoaMiddleware(ctx, next) {
+    if (getCurrentHub().client?.enabled) trackKoaRoute(ctx, setContextRoute);
     return runServerRequest(ctx.req, ctx.res, () => dispatch(ctx, next, shouldHandle), {
       framework: 'koa',
       // Asked at the end, also when the client went away before the handler finished.
       getRoute: () => koaRoute(ctx),
     });
   };
+}
+
+function setContextRoute(ctx: RoutedContext, route: string): void {
+  setRequestRoute((ctx as KoaContextLike).req, route);
 }
 
 async function dispatch(

@@ -19,7 +19,6 @@ afterEach(async () => {
 const base = { flushInterval: 20, defaultIntegrations: false, release: '2.0.0' } as const;
 
 function stats(client: Client, category: string) {
-  // biome-ignore lint/suspicious/noExplicitAny: exporter stats are `unknown` by contract
   return (client.getStats().exporters.otlp as any).categories[category];
 }
 

@@ -53,7 +53,7 @@ describe('interop with the OpenTelemetry JS SDK (W3C traceparent, tracestate, ba
       headers: { traceparent: `00-${T}-${P}-01`, tracestate: 'vendor=abc', baggage: 'tenant=acme' },
     });
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = (await res.json()) as Decoded;
     const sightlineSaw = body.downstream.received;
     const leafSaw = body.downstream.downstream.self;
 

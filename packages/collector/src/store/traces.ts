@@ -13,7 +13,7 @@ const splitList = (v: unknown): string[] =>
   typeof v === 'string' && v !== '' ? [...new Set(v.split(','))].sort() : [];
 
 /**
- * Traces, newest first, from their spans. A trace's root is the span with no parent, or whose
+ * Traces, latest start first, from their spans. A trace's root is the span with no parent, or whose
  * parent never arrived (an upstream service that is not instrumented, or not sent yet).
  */
 export function listTraces(db: Sqlite, f: QueryFilter): TraceSummary[] {
@@ -27,7 +27,7 @@ export function listTraces(db: Sqlite, f: QueryFilter): TraceSummary[] {
   const rows = db.all(
     `SELECT trace_id, MIN(ts) AS start, MAX(end_ms) AS end_ms, COUNT(*) AS n,
        SUM(status = 'error') AS errs, GROUP_CONCAT(DISTINCT service) AS services, MAX(id) AS last_id
-     FROM spans ${w} GROUP BY trace_id ${having} ORDER BY last_id DESC LIMIT ?`,
+     FROM spans ${w} GROUP BY trace_id ${having} ORDER BY start DESC, last_id DESC LIMIT ?`,
     [...w.params, f.limit],
   );
   if (rows.length === 0) return [];

@@ -66,7 +66,10 @@ export class SightlineExceptionFilter extends BaseExceptionFilter {
       this.reportOnceAnswered(exception, req, http.getResponse<unknown>());
       next.catch(exception, host);
     } else {
-      this.report(exception, statusOf(exception));
+      // A plugin that lost the async context upstream would make this run outside the request.
+      const raw = rawRequest(req);
+      if (raw) runInRequestContext(raw, () => this.report(exception, statusOf(exception)));
+      else this.report(exception, statusOf(exception));
       super.catch(exception, host);
     }
   }

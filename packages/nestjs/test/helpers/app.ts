@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { AsyncResource } from 'node:async_hooks';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import {
@@ -170,6 +171,14 @@ class UsersController {
     return { reached: true };
   }
 
+  @Get(':id/lost-context')
+  async lostContext(@Param('id') id: string) {
+    setUser({ id });
+    logger.info(`lost context ${id}`);
+    await tick();
+    throw new Error(`lost context ${id}`);
+  }
+
   @Get(':id/mw-error')
   middlewareError() {
     return { reached: true };
@@ -271,6 +280,14 @@ function tagMiddleware(_req: unknown, _res: unknown, next: () => void) {
   next();
 }
 
+// Created outside any request: running `next` in it drops the request's async context, as an
+// event-emitter based plugin might.
+const detached = new AsyncResource('test-context-breaker');
+
+function contextBreakingMiddleware(_req: unknown, _res: unknown, next: () => void) {
+  detached.runInAsyncScope(next);
+}
+
 function failingMiddleware(_req: unknown, _res: unknown, _next: () => void) {
   setUser({ id: 'mw-user' });
   throw new Error('middleware failure');
@@ -322,6 +339,9 @@ export function appModule(options: AppOptions): new () => NestModule {
     configure(consumer: MiddlewareConsumer) {
       consumer.apply(tagMiddleware).forRoutes(ALL_PATHS);
       consumer.apply(failingMiddleware).forRoutes({ path: 'users/:id/mw-error', method: RequestMethod.GET });
+      consumer
+        .apply(contextBreakingMiddleware)
+        .forRoutes({ path: 'users/:id/lost-context', method: RequestMethod.GET });
     }
   }
   return AppModule;

@@ -119,6 +119,22 @@ describe.each(PLATFORMS)('errors (%s)', (platform) => {
     if (platform === 'express') expect(errors[0].requestContext.route).toBe(route);
   });
 
+  it('re-enters the request context for handlers whose context a plugin upstream lost', async () => {
+    const { tp, reply, record, errors } = await run('/users/32/lost-context');
+    expect(reply.status).toBe(500);
+    expect(record).toMatchObject({ path: '/users/:id/lost-context', userId: '32', traceId: tp.traceId });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({
+      message: 'lost context 32',
+      traceId: tp.traceId,
+      requestId: reply.requestId,
+      user: { id: '32' },
+      requestContext: { route: '/users/:id/lost-context' },
+    });
+    const [log] = await itemsFor(t.server, 'logs', reply.requestId!);
+    expect(log).toMatchObject({ message: 'lost context 32', userId: '32', traceId: tp.traceId });
+  });
+
   it.each([
     ['GET', '/users/1', undefined],
     ['GET', '/users/1/sync-error', undefined],

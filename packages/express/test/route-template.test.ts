@@ -72,6 +72,11 @@ describe.each(majors)('route tracking on %s', (_name, createExpress) => {
     orgs.use('/teams', users);
     app.use('/api', api);
     app.use('/orgs/:org', orgs);
+    const sub = createExpress();
+    sub.get('/items/:item', (_req, res) => {
+      res.send('item');
+    });
+    app.use('/v1', sub);
     app.route('/things/:thing').get((_req, res) => {
       res.send('thing');
     });
@@ -102,6 +107,7 @@ describe.each(majors)('route tracking on %s', (_name, createExpress) => {
     ['/things/1', '/things/:thing'],
     ['/b/2', '/a/:x,/b/:x'],
     ['/re/42', '/^\\/re\\/\\d+$/'],
+    ['/v1/items/3', '/v1/items/:item'],
     ['/nothing/here', undefined],
   ])('%s → %s', async (path, expected) => {
     const { route } = await routeOf(path);

@@ -47,11 +47,13 @@ export class SightlineExceptionFilter extends BaseExceptionFilter {
     this.shouldCapture = options?.shouldCapture ?? defaultShouldCapture;
   }
 
-  override catch(exception: unknown, host: ArgumentsHost): void {
+  override catch(exception: unknown, host: ArgumentsHost): unknown {
+    const next = this.nextGlobalFilter(exception);
     if (host.getType() !== 'http') {
       this.report(exception, statusOf(exception));
-      // RPC, WebSocket and GraphQL contexts have their own default handling; Nest's HTTP
-      // answer would be wrong there, so hand the exception back to them.
+      // RPC, WebSocket and GraphQL answers are their transports' business: the app's own filter
+      // for this exception answers (RPC filters return an observable), else the transport does.
+      if (next) return next.catch(exception, host);
       throw exception;
     }
     const http = host.switchToHttp();
@@ -61,7 +63,6 @@ export class SightlineExceptionFilter extends BaseExceptionFilter {
     } catch {
       // Naming the route is best effort.
     }
-    const next = this.nextGlobalFilter(exception);
     if (next) {
       this.reportOnceAnswered(exception, req, http.getResponse<unknown>());
       next.catch(exception, host);
@@ -72,6 +73,7 @@ export class SightlineExceptionFilter extends BaseExceptionFilter {
       else this.report(exception, statusOf(exception));
       super.catch(exception, host);
     }
+    return undefined;
   }
 
   private report(exception: unknown, status: number): void {

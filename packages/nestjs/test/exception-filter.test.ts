@@ -48,6 +48,18 @@ describe('SightlineExceptionFilter in non-HTTP contexts', () => {
     expect(t.server.items('errors').filter((e) => e.message === 'no such topic')).toEqual([]);
   });
 
+  it("hands the exception to the app's own global filter for that context, whose answer it returns", async () => {
+    const filter = new SightlineExceptionFilter();
+    const answer = { status: 'error', message: 'from the app filter' };
+    const appFilter = { catch: () => answer };
+    // What Nest's property injection provides when the module registers the filter.
+    Object.assign(filter, { applicationConfig: { getGlobalFilters: () => [appFilter, filter] } });
+    const err = new Error('rpc failure with an app filter');
+    expect(filter.catch(err, host('rpc'))).toBe(answer);
+    const errors = await t.server.waitFor('errors', (e) => e.some((x) => x.message === err.message));
+    expect(errors.filter((e) => e.message === err.message)).toHaveLength(1);
+  });
+
   it('honours shouldCapture given to the constructor', async () => {
     const filter = new SightlineExceptionFilter(undefined, { shouldCapture: () => false });
     const err = new Error('kept quiet');

@@ -10,6 +10,9 @@ const DEMO_DIR = new URL('../packages/collector/demo/', import.meta.url);
 export function startService(name, env) {
   const child = fork(fileURLToPath(new URL(`${name}.mjs`, DEMO_DIR)), [], {
     env: { ...process.env, ...env },
+    // Not the parent's flags: a test runner's (e.g. --conditions for TypeScript sources) would
+    // make the service load sources Node cannot run instead of the built packages.
+    execArgv: [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {

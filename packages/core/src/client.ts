@@ -403,6 +403,7 @@ export class Client implements SpanSink {
         events: span.events,
         request: span.request ? scrubRequest(span.request, !o.sendDefaultPii) : undefined,
         propagationData: span.propagationData,
+        localRootSpanId: span.localRoot.spanId,
         service: o.service,
         environment: o.environment,
         release: o.release,

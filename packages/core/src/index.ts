@@ -55,7 +55,7 @@ export { CompositePropagator, registerPropagator } from './propagation/composite
 export { w3cPropagator, parseTraceparent, parseTracestate, formatTraceparent } from './propagation/w3c.js';
 export { allstakPropagator, extractRequestId } from './propagation/allstak.js';
 export { headerGetter, headerSetter } from './propagation/types.js';
-export type { Propagator, ExtractedContext, InjectContext, Getter, Setter } from './propagation/types.js';
+export type { Propagator, ExtractedContext, InjectContext, PropagationSpan, Getter, Setter } from './propagation/types.js';
 export { normalize, normalizeRecord } from './normalize.js';
 export type { NormalizeOptions } from './normalize.js';
 export { scrubString, scrubUrl, scrubHeaders, isSensitiveKey, FILTERED } from './scrub.js';

@@ -127,6 +127,11 @@ export interface SpanRecord {
   request?: RequestContext;
   /** Propagator-specific trace data carried from the inbound request; see `ExtractedContext.propagationData`. */
   propagationData?: Readonly<Record<string, string>>;
+  /**
+   * Span id of the local root (the first span of this trace in this process; equal to `spanId`
+   * for the local root itself). Segment-based exporters (SkyWalking) group spans by it.
+   */
+  localRootSpanId?: string;
 }
 
 export interface HttpRequestRecord {

@@ -1,3 +1,5 @@
+import type { SpanKind } from '../types.js';
+
 /** Reads one header from a carrier; may return several values for a repeated header. */
 export type Getter<C = unknown> = (carrier: C, key: string) => string | string[] | undefined;
 /** Writes one header onto a carrier. */
@@ -23,6 +25,18 @@ export interface ExtractedContext {
   propagationData?: Readonly<Record<string, string>>;
 }
 
+/**
+ * Read-only view of the span headers are written for, for formats that carry more than ids
+ * (SkyWalking's `sw8` names the local root's operation and the address the client called).
+ */
+export interface PropagationSpan {
+  readonly spanId: string;
+  readonly name: string;
+  readonly kind: SpanKind;
+  readonly tags: Readonly<Record<string, string>> | undefined;
+  readonly localRoot: PropagationSpan;
+}
+
 /** What outbound injection writes. */
 export interface InjectContext {
   traceId: string;
@@ -36,6 +50,8 @@ export interface InjectContext {
   requestId?: string;
   /** What the inbound request's propagator found; see `ExtractedContext.propagationData`. */
   propagationData?: Readonly<Record<string, string>>;
+  /** The span being propagated; absent when only the inbound context is forwarded. */
+  span?: PropagationSpan;
 }
 
 /**

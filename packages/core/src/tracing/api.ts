@@ -42,6 +42,7 @@ export function createSpan(hub: Hub, active: Span | undefined, opts: StartSpanOp
       baggage: parent.baggage,
       propagationData: parent.propagationData,
       requestId: parent.requestId,
+      localRoot: parent.localRoot,
       startTime: opts.startTime,
       sink: client,
     });
@@ -154,6 +155,7 @@ export function getOutboundContext(span?: Span): InjectContext | undefined {
       baggage: s.baggage,
       requestId: s.requestId ?? hub.scope.requestId,
       propagationData: s.propagationData,
+      span: s,
     };
   }
   const p = hub.scope.propagation;

@@ -23,6 +23,8 @@ export interface SpanInit {
   baggage?: string;
   propagationData?: Readonly<Record<string, string>>;
   requestId?: string;
+  /** The first span of this trace in this process; omitted for a local root itself. */
+  localRoot?: Span;
   startTime?: number;
   sink?: SpanSink;
   tags?: Record<string, string>;
@@ -45,6 +47,12 @@ export class Span {
   /** Propagator-specific trace data, inherited from the inbound request. */
   readonly propagationData: Readonly<Record<string, string>> | undefined;
   readonly requestId: string | undefined;
+  /**
+   * The local root: the span that started this trace's work in this process (a server span, or
+   * a span without a local parent); itself for a local root. Segment-based backends (SkyWalking)
+   * group spans by it and name it in outbound headers.
+   */
+  readonly localRoot: Span;
   readonly startTime: number;
   name: string;
   description: string | undefined = undefined;
@@ -69,6 +77,7 @@ export class Span {
     this.baggage = init.baggage;
     this.propagationData = init.propagationData;
     this.requestId = init.requestId;
+    this.localRoot = init.localRoot ?? this;
     this.startTime = init.startTime ?? nowMs();
     this.sink = init.sampled ? init.sink : undefined;
     this.tags = init.tags;

@@ -85,7 +85,7 @@ describe.skipIf(SKIP_BROWSER)('collector UI in Chromium', () => {
     expect(page.url()).toMatch(/#\/traces\/[0-9a-f]{32}$/);
     expect(await page.locator('[data-testid=trace-title]').textContent()).toBe('POST /api/orders/:id/pay');
     const spans = page.locator('[data-testid=span-row]');
-    const services = await spans.evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.service));
+    const services = await spans.evaluateAll((rows) => rows.map((r) => (r as any).dataset.service));
     expect(new Set(services)).toEqual(new Set(['gateway', 'backend']));
     const ops = await spans.locator('.span-op').allTextContents();
     expect(ops).toEqual(
@@ -108,7 +108,9 @@ describe.skipIf(SKIP_BROWSER)('collector UI in Chromium', () => {
     expect(http).toContain('500');
     // The README's screenshot: this view, as a person sees it.
     const shot = join(mkdtempSync(join(tmpdir(), 'sightline-shot-')), 'collector-ui.png');
-    const bottom = await page.evaluate(() => document.querySelector('main')!.getBoundingClientRect().bottom);
+    const bottom = await page.evaluate(
+      () => (globalThis as any).document.querySelector('main').getBoundingClientRect().bottom,
+    );
     await page.screenshot({
       path: shot,
       clip: { x: 0, y: 0, width: 1400, height: Math.min(860, Math.ceil(bottom) + 8) },
@@ -133,7 +135,7 @@ describe.skipIf(SKIP_BROWSER)('collector UI in Chromium', () => {
           new Set(
             await page
               .locator('[data-testid=log-row]')
-              .evaluateAll((r) => r.map((e) => (e as HTMLElement).dataset.level)),
+              .evaluateAll((r) => r.map((e) => (e as any).dataset.level)),
           ),
       )
       .toEqual(new Set(['error']));
@@ -178,14 +180,14 @@ describe.skipIf(SKIP_BROWSER)('collector UI in Chromium', () => {
     await page.locator('[data-testid=trace-row]').first().waitFor();
     const before = await rowCount('trace-row');
     await page.evaluate(() => {
-      (window as unknown as { marker: number }).marker = 42;
+      (globalThis as any).marker = 42;
     });
     const res = await fetch(`${env.gateway.url}/api/orders/2`);
     const traceId = res.headers.get('x-allstak-trace-id');
     await env.flush();
     await page.locator(`[data-testid=trace-row][data-trace-id="${traceId}"]`).waitFor({ timeout: 10_000 });
     expect(await rowCount('trace-row')).toBeGreaterThan(before);
-    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
+    expect(await page.evaluate(() => (globalThis as any).marker)).toBe(42);
   });
 
   it('loaded nothing from outside the collector and logged no page errors', () => {

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { AsyncResource } from 'node:async_hooks';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import {
@@ -275,8 +276,10 @@ class StatsController {
 @Module({ controllers: [StatsController] })
 class AdminModule {}
 
-function tagMiddleware(_req: unknown, _res: unknown, next: () => void) {
+function tagMiddleware(req: unknown, res: unknown, next: () => void) {
   setTag('middleware', 'ran');
+  // Nest hands middleware node's own req/res on both platforms (Fastify: through middie).
+  setTag('middleware.node', req instanceof IncomingMessage && res instanceof ServerResponse);
   next();
 }
 

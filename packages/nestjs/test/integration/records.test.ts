@@ -205,6 +205,7 @@ describe.each(PLATFORMS)('records and route templates (%s)', (platform) => {
     const r = await send(plain.url, '/users/20/sync-error');
     const [error] = await itemsFor(t.server, 'errors', r.requestId!);
     expect(error.metadata.middleware).toBe('ran');
+    expect(error.metadata['middleware.node']).toBe('true');
     expect(getProcessHub().scope.tags).toEqual({});
     expect(getProcessHub().scope.user).toBeUndefined();
   });

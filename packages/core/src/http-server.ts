@@ -71,7 +71,8 @@ export function runServerRequest<T>(req: IncomingMessage, res: ServerResponse, f
     const method = req.method ?? 'GET';
     const request: RequestContext = {
       method,
-      path: pathOf(req.url),
+      // Express and Nest rewrite req.url under mount paths; originalUrl keeps what the client sent.
+      path: pathOf((req as { originalUrl?: string }).originalUrl ?? req.url),
       host: requestHost(req),
       route: undefined,
       userAgent: typeof headers['user-agent'] === 'string' ? headers['user-agent'].slice(0, 512) : undefined,

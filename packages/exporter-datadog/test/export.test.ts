@@ -135,9 +135,12 @@ describe('Datadog agent v0.4 intake', () => {
   it('marks the span an error was captured in, and offers dd.* log fields', async () => {
     const client = init({ ...base, exporters: [datadogExporter({ url: agent.url, variables: { DD_SERVICE: 'dd-svc', DD_ENV: 'prod', DD_VERSION: '9' } })] });
     let ids = { traceId: '', spanId: '' };
-    startSpan({ name: 'job' }, (span) => {
+    await startSpan({ name: 'job' }, async (span) => {
       ids = { traceId: span.traceId, spanId: span.spanId };
       captureException(new RangeError('no stock'));
+      // The event is finished off the capture path (source lines are read first); errors are
+      // matched to spans when a span batch is encoded, so let the event land while the span is open.
+      await client.flush(2000);
     });
     expect(await client.flush(3000)).toBe(true);
     const [job] = spansOf(await agent.waitFor('/v0.4/traces', 1));

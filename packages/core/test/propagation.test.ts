@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { allstakPropagator, extractRequestId } from '../src/propagation/allstak.js';
 import { foreignBaggage, mergeBaggage } from '../src/propagation/baggage.js';
 import { CompositePropagator } from '../src/propagation/composite.js';
-import { headerGetter } from '../src/propagation/types.js';
+import { type Propagator, headerGetter } from '../src/propagation/types.js';
 import { formatTraceparent, parseTraceparent, parseTracestate, w3cPropagator } from '../src/propagation/w3c.js';
 
 const T = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -130,5 +130,67 @@ describe('injection', () => {
   it('drops our own inbound baggage members and keeps the others', () => {
     expect(foreignBaggage('allstak-trace_id=x, user=alice;prop=1, bad')).toBe('user=alice;prop=1');
     expect(mergeBaggage(undefined, T, S)).toBe(`allstak-trace_id=${T},allstak-span_id=${S}`);
+  });
+});
+
+describe('data carried beside the winning context (extractData)', () => {
+  const clockLike: Propagator = {
+    name: 'clock-like',
+    fields: ['x-clock'],
+    extract: (carrier, get) => {
+      const v = get(carrier, 'x-clock');
+      return typeof v === 'string'
+        ? { traceId: 'f'.repeat(32), parentSpanId: S, source: 'clock-like' }
+        : undefined;
+    },
+    inject: () => {},
+    extractData: (carrier, get) => {
+      const v = get(carrier, 'x-clock');
+      return typeof v === 'string' ? { 'x-clock': v } : undefined;
+    },
+  };
+
+  it('merges the data of propagators that did not win into propagationData', () => {
+    const p = new CompositePropagator(['w3c', clockLike]);
+    const ctx = p.extract({ traceparent: `00-${T}-${S}-01`, 'x-clock': 'v1;abc' }, headerGetter);
+    expect(ctx?.source).toBe('w3c');
+    expect(ctx?.traceId).toBe(T);
+    expect(ctx?.propagationData).toEqual({ 'x-clock': 'v1;abc' });
+  });
+
+  it('the winner keeps its own data and its keys win; no extra data leaves the context untouched', () => {
+    const winner: Propagator = {
+      ...w3cPropagator,
+      extract: (c, g) => {
+        const x = w3cPropagator.extract(c, g);
+        return x && { ...x, propagationData: { 'x-clock': 'mine', own: '1' } };
+      },
+    };
+    const p = new CompositePropagator([winner, clockLike]);
+    expect(
+      p.extract({ traceparent: `00-${T}-${S}-01`, 'x-clock': 'v1;abc' }, headerGetter)?.propagationData,
+    ).toEqual({
+      'x-clock': 'mine',
+      own: '1',
+    });
+    const plain = p.extract({ traceparent: `00-${T}-${S}-01` }, headerGetter);
+    expect(plain?.propagationData).toEqual({ 'x-clock': 'mine', own: '1' });
+  });
+
+  it('a throwing extractData is ignored; nothing is merged when no context wins', () => {
+    const broken: Propagator = {
+      ...clockLike,
+      extract: () => undefined,
+      extractData: () => {
+        throw new Error('x');
+      },
+    };
+    const p = new CompositePropagator(['w3c', broken]);
+    const ctx = p.extract({ traceparent: `00-${T}-${S}-01` }, headerGetter);
+    expect(ctx?.traceId).toBe(T);
+    expect(ctx?.propagationData).toBeUndefined();
+    expect(
+      new CompositePropagator(['w3c', clockLike]).extract({ 'x-other': '1' }, headerGetter),
+    ).toBeUndefined();
   });
 });

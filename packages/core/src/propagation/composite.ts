@@ -26,6 +26,8 @@ export interface ExtractedTrace extends ExtractedContext {
  */
 export class CompositePropagator {
   readonly propagators: readonly Propagator[];
+  // Requests pay for the extra pass only when a configured propagator asks for it.
+  private readonly hasExtraData: boolean;
 
   constructor(propagators: readonly (string | Propagator)[]) {
     this.propagators = propagators.map((p) => {
@@ -34,6 +36,7 @@ export class CompositePropagator {
       if (!found) throw new SightlineOptionError('propagators', `names of known propagators (unknown: ${p.slice(0, 40)})`);
       return found;
     });
+    this.hasExtraData = this.propagators.some((p) => typeof p.extractData === 'function');
   }
 
   extract<C>(carrier: C, get: Getter<C>): ExtractedTrace | undefined {
@@ -45,11 +48,28 @@ export class CompositePropagator {
         ctx = undefined;
       }
       if (ctx) {
+        if (this.hasExtraData) ctx = this.mergeExtraData(ctx, p, carrier, get);
         const baggage = foreignBaggage(get(carrier, 'baggage'));
         return baggage ? { ...ctx, baggage } : ctx;
       }
     }
     return undefined;
+  }
+
+  /** Adds the data other formats carry beside the winning one (e.g. a `raceway-clock` next to `traceparent`). */
+  private mergeExtraData<C>(ctx: ExtractedContext, winner: Propagator, carrier: C, get: Getter<C>): ExtractedContext {
+    let merged: Record<string, string> | undefined;
+    for (const p of this.propagators) {
+      if (p === winner || typeof p.extractData !== 'function') continue;
+      let data: Readonly<Record<string, string>> | undefined;
+      try {
+        data = p.extractData(carrier, get);
+      } catch {
+        data = undefined;
+      }
+      if (data) merged = { ...data, ...merged };
+    }
+    return merged ? { ...ctx, propagationData: { ...merged, ...ctx.propagationData } } : ctx;
   }
 
   /** `has` tells whether the carrier already has a header (the caller's own headers win). */

@@ -63,6 +63,13 @@ export interface Propagator {
   readonly fields: readonly string[];
   extract<C>(carrier: C, get: Getter<C>): ExtractedContext | undefined;
   inject<C>(ctx: InjectContext, carrier: C, set: Setter<C>): void;
+  /**
+   * Optional: trace-level data this format carries *next to* another format's context, e.g. the
+   * `raceway-clock` vector beside a `traceparent`. Called only for propagators whose `extract` did
+   * not win; the result is merged into the winner's `propagationData` (the winner's keys win).
+   * Returns undefined for absent or malformed input; never throws.
+   */
+  extractData?<C>(carrier: C, get: Getter<C>): Readonly<Record<string, string>> | undefined;
 }
 
 /** Getter for Node's `IncomingHttpHeaders`-style objects (lower-case keys). */

@@ -55,6 +55,9 @@ app.post('/api/orders/:id/pay', async (req, res) => {
 
 const cachedProfile = '{"name": "Ada", "theme": ';
 app.get('/api/profile/:id', (req, res) => {
+  setUser({ id: `demo-user-${req.params.id}` });
+  // Logged before the failure, so the error event carries it as a breadcrumb.
+  log.info('loading profile from cache', { userId: req.params.id });
   try {
     res.json(JSON.parse(cachedProfile));
   } catch (err) {

@@ -56,6 +56,25 @@ describe.skipIf(SKIP_BROWSER)('collector UI in Chromium', () => {
     await expect.poll(() => pay.textContent()).toContain('502');
     expect(await pay.textContent()).toMatch(/backend.*gateway/);
     expect(await page.locator('[data-testid=live-status]').textContent()).toBe('live');
+    await page.selectOption('[data-testid=trace-route]', '/api/profile/:id');
+    await expect.poll(() => rowCount('trace-row')).toBe(1);
+    expect(await page.locator('[data-testid=trace-row]').textContent()).toContain('GET /api/profile/:id');
+    expect(page.url()).toContain('route=%2Fapi%2Fprofile%2F%3Aid');
+  });
+
+  it('shows a handled error with its breadcrumbs, user, tags and request', async () => {
+    await page.click('[data-testid=nav-errors]');
+    await page.locator('[data-testid=error-group-link]', { hasText: 'SyntaxError' }).click();
+    await page.locator('[data-testid=error-title]').waitFor();
+    expect(await page.locator('[data-testid=error-title]').textContent()).toMatch(/^SyntaxError/);
+    expect(await page.locator('[data-testid=breadcrumb]').allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringContaining('loading profile from cache')]),
+    );
+    expect(await page.locator('[data-testid=user]').textContent()).toContain('demo-user-7');
+    expect(await page.locator('[data-testid=tags]').textContent()).toMatch(/cache\s*profiles/);
+    const req = await page.locator('[data-testid=request]').textContent();
+    expect(req).toContain('/api/profile/:id');
+    expect(req).toContain('GET');
   });
 
   it('follows an error to its trace: message, cause, in-app source, then the waterfall across services', async () => {

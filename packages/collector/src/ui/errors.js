@@ -214,8 +214,15 @@ export async function renderErrorEvent(view, route) {
         h(
           'div',
           {},
-          section('Request', kv(Object.entries({ ...(e.requestContext ?? {}), requestId: e.requestId }))),
-          section('User', kv(Object.entries(e.user ?? {}))),
+          section(
+            'Request',
+            h(
+              'div',
+              { testid: 'request' },
+              kv(Object.entries({ ...(e.requestContext ?? {}), requestId: e.requestId })),
+            ),
+          ),
+          section('User', h('div', { testid: 'user' }, kv(Object.entries(e.user ?? {})))),
           section('Tags', h('div', { testid: 'tags' }, kv(tags))),
           contexts.length ? section('Contexts', kv(contexts)) : null,
           section(

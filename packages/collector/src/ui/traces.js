@@ -12,14 +12,30 @@ export async function renderTraces(view, route) {
       ['ok', 'ok'],
     ].map(([v, t]) => h('option', { value: v, text: t, selected: params.get('status') === v })),
   );
+  const routes = [
+    ...new Set((await api('/api/routes?direction=inbound&limit=1000')).map((r) => r.route)),
+  ].sort();
+  const routeSelect = h(
+    'select',
+    { testid: 'trace-route' },
+    h('option', { value: '', text: 'all routes' }),
+    routes.map((r) => h('option', { value: r, text: r, selected: params.get('route') === r })),
+  );
   const list = h('div', { class: 'results' });
-  status.addEventListener('change', () => {
-    if (status.value) params.set('status', status.value);
-    else params.delete('status');
+  const apply = () => {
+    for (const [name, el] of [
+      ['status', status],
+      ['route', routeSelect],
+    ]) {
+      if (el.value) params.set(name, el.value);
+      else params.delete(name);
+    }
     history.replaceState(null, '', `#/traces?${params}`);
     refresh();
-  });
-  view.append(h('div', { class: 'toolbar' }, h('h2', { text: 'Traces' }), status), list);
+  };
+  status.addEventListener('change', apply);
+  routeSelect.addEventListener('change', apply);
+  view.append(h('div', { class: 'toolbar' }, h('h2', { text: 'Traces' }), routeSelect, status), list);
 
   async function refresh() {
     const traces = await api(`/api/traces?limit=200&${params}`);

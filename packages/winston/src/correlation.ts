@@ -1,5 +1,12 @@
 import { inspect } from 'node:util';
-import { type Hub, type SightlineContext, type Span, activeContext } from '@sightline/core';
+import {
+  type Hub,
+  type SightlineContext,
+  type Span,
+  activeContext,
+  getCurrentClient,
+  getLogCorrelationFields,
+} from '@sightline/core';
 import type { Logform } from 'winston';
 
 /** Where the async context a record was logged in travels with the record. */
@@ -54,7 +61,9 @@ function idsOf(ctx: SightlineContext): Ids {
 /**
  * A winston format that adds `trace_id`, `span_id` and `request_id` of the current request to
  * every record, so the console and file transports you already use carry the same correlation
- * as Sightline. Records logged outside a request get no fields. Put it first in the logger's
+ * as Sightline. Records logged outside a request get no fields. While an exporter with its own
+ * correlation format is active (`@sightline/exporter-datadog`: `dd.trace_id`, `dd.span_id`,
+ * `dd.service`, `dd.env`, `dd.version`), its fields are added too. Put it first in the logger's
  * `format`: it runs as the logger takes the record, and also pins that context for
  * `SightlineTransport`. When a transport that answers late (a File transport under load) makes
  * winston queue records before formatting them, only `sightlineMeta()` still sees the caller.
@@ -82,6 +91,10 @@ export function sightlineFormat(): SightlineFormat {
         if (ids.traceId !== undefined) info.trace_id = ids.traceId;
         if (ids.spanId !== undefined) info.span_id = ids.spanId;
         if (ids.requestId !== undefined) info.request_id = ids.requestId;
+        // Backend formats (e.g. Datadog's `dd.trace_id`), only while such an exporter is active.
+        const client = (ctx.hub as Hub | undefined)?.client ?? getCurrentClient();
+        const extra = getLogCorrelationFields(client, ids.traceId, ids.spanId);
+        if (extra !== undefined) Object.assign(info, extra);
       } catch {
         // A frozen record or a hostile getter: it is logged without correlation.
       }

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { close, init } from '@sightline/core';
+import { close, init, startSpan } from '@sightline/core';
 import { type OutboundHttpHandle, instrumentOutboundHttp } from '@sightline/undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datadogExporter } from '../src/index.js';
@@ -118,5 +118,25 @@ describe('interop with dd-trace (datadog headers, 128-bit ids, sampling priority
     const slChunkTid = [slServer, slClient].map((s) => s.meta['_dd.p.tid']).find(Boolean);
     expect(slChunkTid).toBe(entry.tid);
     expect(ddEntry.meta['_dd.p.tid'] ?? ddClient.meta['_dd.p.tid']).toBe(entry.tid);
+  });
+
+  it('a trace Sightline starts is continued by dd-trace with the full 128-bit id and AUTO_KEEP', async () => {
+    let ours = '';
+    const leaf = await startSpan({ name: 'batch-job' }, async (span) => {
+      ours = span.traceId;
+      const r = await fetch(`${dd.url}/leaf`);
+      return ((await r.json()) as { self: Record<string, unknown> }).self;
+    });
+    const slClient = await until(
+      () => spansOf(agent.requests.filter((r) => r.path === '/v0.4/traces')).find((s) => s.service === 'sightline-svc' && s.name === 'http.request' && s.span_id === BigInt(leaf.parentId as string)),
+      'Sightline client span',
+    );
+    // dd-trace rebuilt exactly Sightline's random 128-bit id from x-datadog-trace-id + _dd.p.tid.
+    expect(leaf.traceId128).toBe(ours);
+    expect(ours.slice(0, 16)).not.toBe('0000000000000000');
+    expect(BigInt(`0x${ours.slice(16)}`)).toBe(slClient.trace_id);
+    expect(leaf.tid).toBe(ours.slice(0, 16));
+    expect(leaf.priority).toBe(1);
+    expect((leaf.headers as Record<string, string>).priority).toBe('1');
   });
 });

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { close, init } from '@sightline/core';
+import { close, init, startSpan } from '@sightline/core';
 import { type OutboundHttpHandle, instrumentOutboundHttp } from '@sightline/undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { otlpExporter } from '../src/index.js';
@@ -91,5 +91,30 @@ describe('interop with the OpenTelemetry JS SDK (W3C traceparent, tracestate, ba
     expect(slServer.resource['service.name']).toBe('sightline-svc');
     expect(slClient.parentSpanId).toBe(slServer.spanId);
     expect(otelLeaf.parentSpanId).toBe(slClient.spanId);
+  });
+
+  it('a trace Sightline starts is continued by the OTel service, baggage included', async () => {
+    let ours = { traceId: '', spanId: '' };
+    const leaf = await startSpan({ name: 'nightly-sync' }, async (span) => {
+      ours = { traceId: span.traceId, spanId: span.spanId };
+      const r = await fetch(`${otel.url}/leaf`);
+      return ((await r.json()) as Decoded).self;
+    });
+    expect(leaf.traceId).toBe(ours.traceId);
+    expect(leaf.traceFlags & 1).toBe(1);
+    expect(leaf.baggage).toMatchObject({ 'allstak-trace_id': ours.traceId });
+    await receiver.waitFor('/peer/v1/traces', 4);
+    const otelLeaf = spansOf(receiver.requests.filter((r) => r.path === '/peer/v1/traces'), false).find((s: Decoded) => s.spanId === leaf.spanId);
+    const ourClient = await (async () => {
+      for (let i = 0; i < 200; i++) {
+        const found = spansOf(receiver.requests.filter((r) => r.path === '/v1/traces')).find((s: Decoded) => s.kind === 3 && s.parentSpanId === ours.spanId);
+        if (found) return found;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return undefined;
+    })();
+    expect(ourClient).toBeTruthy();
+    expect(otelLeaf.traceId).toBe(ours.traceId);
+    expect(otelLeaf.parentSpanId).toBe(ourClient.spanId);
   });
 });

@@ -262,3 +262,37 @@ describe('query API', () => {
     expect(await getJson(c.url, '/api/services')).toEqual(['api', 'billing', 'gateway']);
   });
 });
+
+describe('indexes', () => {
+  it('serves the lookups by trace id, request id, route, level and time from an index', async () => {
+    const c = await startCollector({ onWarning: quiet });
+    try {
+      const plan = (sql: string) =>
+        c.store.db
+          .all(`EXPLAIN QUERY PLAN ${sql}`, ['x'])
+          .map((r) => String(r.detail))
+          .join(' | ');
+      for (const sql of [
+        'SELECT id FROM spans WHERE trace_id = ?',
+        'SELECT id FROM errors WHERE trace_id = ?',
+        'SELECT id FROM logs WHERE trace_id = ?',
+        'SELECT id FROM http_requests WHERE trace_id = ?',
+        'SELECT id FROM errors WHERE request_id = ?',
+        'SELECT id FROM logs WHERE request_id = ?',
+        'SELECT id FROM http_requests WHERE request_id = ?',
+        'SELECT id FROM http_requests WHERE path = ?',
+        'SELECT id FROM spans WHERE route = ?',
+        'SELECT id FROM errors WHERE route = ?',
+        'SELECT id FROM logs WHERE level = ?',
+        'SELECT id FROM errors WHERE level = ?',
+        'SELECT id FROM logs WHERE ts >= ?',
+        'SELECT id FROM http_requests WHERE ts >= ?',
+        'SELECT id FROM spans WHERE received_at < ?',
+      ]) {
+        expect(plan(sql), sql).toMatch(/USING (COVERING )?INDEX/);
+      }
+    } finally {
+      await c.close();
+    }
+  });
+});

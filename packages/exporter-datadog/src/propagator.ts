@@ -94,6 +94,16 @@ export const datadogPropagator: Propagator = {
     if (Object.keys(data).length > 0) ctx.propagationData = data;
     return ctx;
   },
+  /**
+   * When another format wins extraction (e.g. `w3c` listed first) and its `traceparent` names the
+   * same trace, dd-trace's priority, origin and `_dd.p.*` tags are still kept.
+   */
+  extractData<C>(carrier: C, get: Getter<C>): Readonly<Record<string, string>> | undefined {
+    const dd = datadogPropagator.extract(carrier, get);
+    if (!dd?.propagationData) return undefined;
+    const tp = parseTraceparent(one(get(carrier, 'traceparent')));
+    return tp && tp.traceId.slice(16) === dd.traceId.slice(16) ? dd.propagationData : undefined;
+  },
   inject<C>(ctx: InjectContext, carrier: C, set: Setter<C>): void {
     if (!TRACE_ID_32.test(ctx.traceId) || !isHex16(ctx.spanId)) return;
     const data = ctx.propagationData;

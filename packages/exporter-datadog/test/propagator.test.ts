@@ -151,4 +151,24 @@ describe('datadog propagator: inject', () => {
       traceparent: `00-640cfd8d00000000${BIG_HEX}-${spanId}-01`,
     });
   });
+
+  it('keeps the Datadog priority and tags when w3c is listed first and names the same trace', () => {
+    init({ exporters: [datadogExporter({ url: 'http://127.0.0.1:9', variables: {} })], propagators: ['w3c', 'datadog'], defaultIntegrations: false });
+    const trace = `640cfd8d00000000${BIG_HEX}`;
+    const headers = {
+      traceparent: `00-${trace}-00000000000000aa-01`,
+      'x-datadog-trace-id': BIG,
+      'x-datadog-parent-id': '170',
+      'x-datadog-sampling-priority': '2',
+      'x-datadog-tags': '_dd.p.tid=640cfd8d00000000,_dd.p.dm=-3',
+    };
+    let out: Record<string, string> = {};
+    continueTrace(headers, () => startSpan('w', () => (out = getTraceHeaders())));
+    expect(out['x-datadog-sampling-priority']).toBe('2');
+    expect(out['x-datadog-tags']).toBe('_dd.p.tid=640cfd8d00000000,_dd.p.dm=-3');
+    // A Datadog header for another trace is not mixed in.
+    continueTrace({ ...headers, 'x-datadog-trace-id': '99' }, () => startSpan('w', () => (out = getTraceHeaders())));
+    expect(out['x-datadog-sampling-priority']).toBe('1');
+    expect(out['x-datadog-tags']).toBe('_dd.p.tid=640cfd8d00000000');
+  });
 });

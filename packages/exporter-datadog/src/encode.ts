@@ -100,7 +100,8 @@ function mapSpan(s: SpanRecord, ctx: EncodeContext, firstInChunk: boolean): DdSp
   }
 
   metrics._sampling_priority_v1 = samplingPriority(s.sampled, s.propagationData);
-  if (s.kind === 'server' || s.parentSpanId === '') {
+  const localRoot = s.localRootSpanId !== undefined ? s.localRootSpanId === s.spanId : s.kind === 'server' || s.parentSpanId === '';
+  if (localRoot) {
     metrics['_dd.top_level'] = 1;
     metrics.process_id = process.pid;
   }

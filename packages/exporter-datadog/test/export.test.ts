@@ -123,6 +123,8 @@ describe('Datadog agent v0.4 intake', () => {
     expect(charge.meta).toMatchObject({ 'error.type': 'TypeError', 'error.message': 'declined' });
     expect(charge.meta['error.stack']).toContain('TypeError: declined');
     expect(charge.metrics._sampling_priority_v1).toBe(2);
+    expect(charge.metrics['_dd.top_level']).toBeUndefined();
+    expect(downstreamServer.metrics['_dd.top_level']).toBe(1);
 
     expect(client2).toMatchObject({ type: 'http', resource: 'GET', error: 0 });
     expect(client2.meta).toMatchObject({ 'http.url': `${downstream.url}/stock/1`, 'http.status_code': '200', 'span.kind': 'client' });

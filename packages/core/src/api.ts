@@ -61,34 +61,76 @@ export function captureMessage(message: string, level: SeverityLevel = 'info'): 
 }
 
 export function addBreadcrumb(crumb: Breadcrumb): void {
-  const hub = getCurrentHub();
-  hub.client?.addBreadcrumb(crumb, hub.scope);
+  try {
+    const c = breadcrumbFields(crumb);
+    if (c === undefined) return;
+    const hub = getCurrentHub();
+    hub.client?.addBreadcrumb(c, hub.scope);
+  } catch {
+    // Public telemetry calls never throw into the app (a crumb with throwing getters, a proxy).
+  }
 }
 
+/**
+ * The documented fields only, type-checked: O(1) whatever was passed. A string, an array or a
+ * Buffer passed as a crumb would otherwise be spread key by key into the scope and then walked
+ * again by every later event.
+ */
+function breadcrumbFields(crumb: unknown): Breadcrumb | undefined {
+  if (typeof crumb !== 'object' || crumb === null || Array.isArray(crumb) || ArrayBuffer.isView(crumb))
+    return undefined;
+  const b = crumb as Record<keyof Breadcrumb, unknown>;
+  const out: Breadcrumb = {};
+  if (typeof b.timestamp === 'number' && Number.isFinite(b.timestamp)) out.timestamp = b.timestamp;
+  if (typeof b.type === 'string') out.type = b.type;
+  if (typeof b.category === 'string') out.category = b.category;
+  const m = b.message;
+  if (typeof m === 'string') out.message = m;
+  else if (typeof m === 'number' || typeof m === 'boolean') out.message = String(m);
+  if (typeof b.level === 'string') out.level = b.level as Breadcrumb['level'];
+  if (typeof b.data === 'object' && b.data !== null) out.data = b.data as Record<string, unknown>;
+  return out;
+}
+
+// The scope setters below are wrapped because JavaScript callers can pass anything: a value
+// whose String() throws (a null-prototype object) must not throw into the app.
+
 export function setUser(user: User | null): void {
-  getCurrentHub().scope.setUser(user);
+  try {
+    getCurrentHub().scope.setUser(user);
+  } catch {}
 }
 
 export function setTag(key: string, value: string | number | boolean): void {
-  getCurrentHub().scope.setTag(key, value);
+  try {
+    getCurrentHub().scope.setTag(key, value);
+  } catch {}
 }
 
 export function setTags(tags: Record<string, string | number | boolean>): void {
-  const scope = getCurrentHub().scope;
-  for (const k in tags) scope.setTag(k, tags[k]!);
+  try {
+    const scope = getCurrentHub().scope;
+    for (const k in tags) scope.setTag(k, tags[k]!);
+  } catch {}
 }
 
 export function setExtra(key: string, value: unknown): void {
-  getCurrentHub().scope.setExtra(key, value);
+  try {
+    getCurrentHub().scope.setExtra(key, value);
+  } catch {}
 }
 
 export function setExtras(extras: Record<string, unknown>): void {
-  const scope = getCurrentHub().scope;
-  for (const k in extras) scope.setExtra(k, extras[k]);
+  try {
+    const scope = getCurrentHub().scope;
+    for (const k in extras) scope.setExtra(k, extras[k]);
+  } catch {}
 }
 
 export function setContext(name: string, context: Record<string, unknown> | null): void {
-  getCurrentHub().scope.setContext(name, context);
+  try {
+    getCurrentHub().scope.setContext(name, context);
+  } catch {}
 }
 
 /**
@@ -126,13 +168,17 @@ export interface CheckIn {
 export function captureCheckIn(checkIn: CheckIn): void {
   const client = getCurrentHub().client;
   if (!client?.enabled) return;
-  client.dispatch('check-in', {
-    slug: String(checkIn.slug),
-    status: checkIn.status === 'failed' ? 'failed' : 'success',
-    durationMs: checkIn.durationMs ?? 0,
-    message: checkIn.message === undefined ? undefined : String(checkIn.message).slice(0, 1000),
-    timestamp: Date.now(),
-  });
+  try {
+    client.dispatch('check-in', {
+      slug: String(checkIn.slug),
+      status: checkIn.status === 'failed' ? 'failed' : 'success',
+      durationMs: checkIn.durationMs ?? 0,
+      message: checkIn.message === undefined ? undefined : String(checkIn.message).slice(0, 1000),
+      timestamp: Date.now(),
+    });
+  } catch (err) {
+    client.debug.log(`check-in capture failed: ${String((err as Error)?.message ?? err)}`);
+  }
 }
 
 /**
@@ -141,13 +187,18 @@ export function captureCheckIn(checkIn: CheckIn): void {
  */
 export function withMonitor<T>(slug: string, fn: () => T): T {
   const start = performance.now();
-  const done = (status: 'success' | 'failed', err?: unknown) =>
-    captureCheckIn({
-      slug,
-      status,
-      durationMs: performance.now() - start,
-      message: err === undefined ? undefined : String((err as Error)?.message ?? err),
-    });
+  const done = (status: 'success' | 'failed', err?: unknown) => {
+    try {
+      captureCheckIn({
+        slug,
+        status,
+        durationMs: performance.now() - start,
+        message: err === undefined ? undefined : String((err as Error)?.message ?? err),
+      });
+    } catch {
+      // The job's own outcome (its result or its error) must reach the caller unchanged.
+    }
+  };
   let result: T;
   try {
     result = fn();

@@ -262,7 +262,7 @@ export class Client implements SpanSink {
   }
 
   private finishEvent(event: ErrorEvent): void {
-    let out: ErrorEvent | null = this.options.sendDefaultPii ? event : this.scrubEvent(event);
+    let out: ErrorEvent | null = this.options.sendDefaultPii ? this.normalizeEvent(event) : this.scrubEvent(event);
     const before = this.options.beforeSend;
     if (before) {
       try {
@@ -280,6 +280,19 @@ export class Client implements SpanSink {
       }
     }
     this.dispatch('error', out);
+  }
+
+  /**
+   * Without scrubbing, user and breadcrumbs still go through the normalizer: cyclic or BigInt
+   * breadcrumb data would otherwise make the encoder throw and lose the whole event.
+   */
+  private normalizeEvent(e: ErrorEvent): ErrorEvent {
+    const opts = { scrub: false };
+    return {
+      ...e,
+      user: e.user ? (normalize(e.user, opts) as ErrorEvent['user']) : undefined,
+      breadcrumbs: e.breadcrumbs.map((b) => normalize(b, opts) as Breadcrumb),
+    };
   }
 
   private scrubEvent(e: ErrorEvent): ErrorEvent {

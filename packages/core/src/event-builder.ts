@@ -58,7 +58,8 @@ export function exceptionFromThrowable(thrown: unknown, stackOptions: StackParse
   } else {
     let keys: string[] = [];
     try {
-      keys = Object.keys(thrown).slice(0, 10);
+      // Listing the keys of an array or binary data is O(length) (10 MB Buffer: seconds).
+      if (!Array.isArray(thrown) && !ArrayBuffer.isView(thrown)) keys = Object.keys(thrown).slice(0, 10);
     } catch {}
     const ctor = (thrown as { constructor?: { name?: string } }).constructor?.name;
     if (ctor && ctor !== 'Object') type = ctor;

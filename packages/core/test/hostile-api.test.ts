@@ -1,0 +1,107 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  addBreadcrumb,
+  captureCheckIn,
+  captureException,
+  setContext,
+  setExtras,
+  setTag,
+  setTags,
+  setUser,
+  withMonitor,
+} from '../src/api.js';
+import { getCurrentHub } from '../src/hub.js';
+import { useIngest } from './helpers/setup.js';
+
+/**
+ * Found by the reliability suite's hostile-input properties (issue 9): JavaScript callers can
+ * pass anything to the public calls, which must neither throw into the app nor do work
+ * proportional to a huge argument again and again.
+ */
+
+const ctx = useIngest();
+beforeEach(() => getCurrentHub().scope.clearBreadcrumbs());
+const trap = new Proxy(
+  {},
+  {
+    ownKeys() {
+      throw new Error('ownKeys');
+    },
+    get() {
+      throw new Error('get');
+    },
+  },
+);
+const nullProto = Object.create(null);
+
+describe('public calls with hostile arguments', () => {
+  it('never throw', () => {
+    ctx.start();
+    for (const v of [
+      trap,
+      nullProto,
+      {
+        toString: () => {
+          throw new Error('toString');
+        },
+      },
+      undefined,
+      null,
+      'str',
+      1,
+    ]) {
+      expect(() => addBreadcrumb(v as never)).not.toThrow();
+      expect(() => setTag('k', v as never)).not.toThrow();
+      expect(() => setTag(v as never, 'v')).not.toThrow();
+      expect(() => setTags(v as never)).not.toThrow();
+      expect(() => setExtras(v as never)).not.toThrow();
+      expect(() => setContext(v as never, {})).not.toThrow();
+      expect(() => setUser(v as never)).not.toThrow();
+      expect(() => captureCheckIn(v as never)).not.toThrow();
+    }
+    const jobError = Object.defineProperty(new Error('job'), 'message', {
+      get() {
+        throw new Error('message getter');
+      },
+    });
+    expect(() =>
+      withMonitor('job', () => {
+        throw jobError;
+      }),
+    ).toThrow(jobError);
+  });
+
+  it('a string, array or Buffer passed as a breadcrumb is ignored in O(1), not spread into the scope', () => {
+    ctx.start();
+    const start = performance.now();
+    addBreadcrumb('x'.repeat(1_000_000) as never);
+    addBreadcrumb(Buffer.alloc(10 * 1024 * 1024) as never);
+    addBreadcrumb(new Array(1_000_000).fill(1) as never);
+    captureException(Buffer.alloc(10 * 1024 * 1024));
+    expect(performance.now() - start).toBeLessThan(200);
+    expect(getCurrentHub().scope.breadcrumbs).toEqual([]);
+    addBreadcrumb({
+      message: 42 as never,
+      timestamp: 'soon' as never,
+      level: 'warn',
+      extra: 'dropped',
+    } as never);
+    expect(getCurrentHub().scope.breadcrumbs).toEqual([
+      { message: '42', level: 'warn', timestamp: expect.any(Number) },
+    ]);
+  });
+
+  it('with sendDefaultPii, cyclic breadcrumb data no longer loses the whole error event', async () => {
+    ctx.start({ sendDefaultPii: true });
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    addBreadcrumb({ message: 'with a cycle', data: cyclic });
+    captureException(new Error('still arrives'));
+    const [event] = await ctx.server.waitFor('errors', 1);
+    expect(event.message).toBe('still arrives');
+    expect(event.breadcrumbs[0]).toMatchObject({
+      message: 'with a cycle',
+      data: { a: 1, self: '[Circular]' },
+    });
+  });
+});

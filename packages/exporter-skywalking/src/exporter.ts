@@ -15,7 +15,11 @@ import {
 import { activateRegistry, deactivateRegistry } from './active.js';
 import { defaultInstanceName } from './ids.js';
 import { type Identity, mapSegment } from './map-segment.js';
-import { type ResolvedSkyWalkingOptions, type SkyWalkingExporterOptions, resolveSkyWalkingOptions } from './options.js';
+import {
+  type ResolvedSkyWalkingOptions,
+  type SkyWalkingExporterOptions,
+  resolveSkyWalkingOptions,
+} from './options.js';
 import { type AssemblerStats, type PendingSegment, SegmentAssembler } from './segments.js';
 import { sw8Propagator } from './sw8.js';
 import type { InstancePingPkg, InstanceProperties } from './wire.js';
@@ -75,7 +79,10 @@ export function skywalkingExporter(options?: SkyWalkingExporterOptions): Exporte
   registerPropagator('sw8', sw8Propagator);
   let transport: Transport | undefined;
   let assembler: SegmentAssembler | undefined;
-  let identity: Identity = { service: o.service ?? 'node', instance: o.serviceInstance ?? defaultInstanceName() };
+  let identity: Identity = {
+    service: o.service ?? 'node',
+    instance: o.serviceInstance ?? defaultInstanceName(),
+  };
   let sdkVersion = '';
   const timers: NodeJS.Timeout[] = [];
   const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -86,7 +93,12 @@ export function skywalkingExporter(options?: SkyWalkingExporterOptions): Exporte
     if (category === SEGMENTS) body = items.map((s) => mapSegment(s as PendingSegment, identity));
     else if (category === PROPERTIES) body = instanceProperties(identity, sdkVersion);
     else body = { service: identity.service, serviceInstance: identity.instance } satisfies InstancePingPkg;
-    return { url: `${o.address}${PATHS[category]}`, method: 'POST', headers: { ...headers }, body: JSON.stringify(body) };
+    return {
+      url: `${o.address}${PATHS[category]}`,
+      method: 'POST',
+      headers: { ...headers },
+      body: JSON.stringify(body),
+    };
   };
 
   const heartbeat = (): void => {
@@ -109,7 +121,11 @@ export function skywalkingExporter(options?: SkyWalkingExporterOptions): Exporte
       registerSdkOrigin(ctx.client, o.address);
       const factory = c.transport ?? createTransport;
       const t = factory({
-        categories: { [SEGMENTS]: { batched: true }, [PROPERTIES]: { batched: false }, [KEEP_ALIVE]: { batched: false } },
+        categories: {
+          [SEGMENTS]: { batched: true },
+          [PROPERTIES]: { batched: false },
+          [KEEP_ALIVE]: { batched: false },
+        },
         encode,
         executor: createHttpExecutor({ timeoutMs: o.timeoutMs }),
         queueSize: c.transportQueueSize,
@@ -164,6 +180,9 @@ export function skywalkingExporter(options?: SkyWalkingExporterOptions): Exporte
       }
       return transport ? transport.close(timeoutMs) : Promise.resolve(true);
     },
-    getStats: (): SkyWalkingExporterStats => ({ transport: transport?.getStats(), segments: assembler?.getStats() }),
+    getStats: (): SkyWalkingExporterStats => ({
+      transport: transport?.getStats(),
+      segments: assembler?.getStats(),
+    }),
   };
 }

@@ -3,7 +3,15 @@ import { COMPONENT, databaseComponent, serverComponent } from './components.js';
 import { peerOf } from './peer.js';
 import type { PendingSegment, PlacedSpan } from './segments.js';
 import { SW8_DATA } from './sw8.js';
-import type { KeyStringValuePair, Log, SegmentObject, SegmentReference, SpanLayer, SpanObject, SpanType } from './wire.js';
+import type {
+  KeyStringValuePair,
+  Log,
+  SegmentObject,
+  SegmentReference,
+  SpanLayer,
+  SpanObject,
+  SpanType,
+} from './wire.js';
 
 export interface Identity {
   service: string;
@@ -41,10 +49,14 @@ function tagsOf(r: SpanRecord, type: SpanType): KeyStringValuePair[] {
     const status = t['http.status_code'];
     if (status !== undefined) out.push({ key: 'http.status_code', value: status });
   }
-  for (const k in t) if (!(method !== undefined && MAPPED.has(k))) out.push({ key: k, value: t[k] as string });
+  for (const k in t)
+    if (!(method !== undefined && MAPPED.has(k))) out.push({ key: k, value: t[k] as string });
   const sent = type === 'Entry' ? r.propagationData?.[SW8_DATA.sendTime] : undefined;
   if (sent !== undefined) {
-    out.push({ key: 'transmission.latency', value: String(Math.max(0, Math.round(r.startTime - Number(sent)))) });
+    out.push({
+      key: 'transmission.latency',
+      value: String(Math.max(0, Math.round(r.startTime - Number(sent)))),
+    });
   }
   return out;
 }
@@ -90,9 +102,16 @@ export function mapSpan(p: PlacedSpan, swTraceId: string, id: Identity): SpanObj
   const type = spanType(r);
   const http = t['http.method'] !== undefined;
   const db = t['db.system'] ?? t['db.type'];
-  const layer: SpanLayer = http ? 'Http' : db !== undefined ? 'Database' : t['messaging.system'] !== undefined ? 'MQ' : 'Unknown';
+  const layer: SpanLayer = http
+    ? 'Http'
+    : db !== undefined
+      ? 'Database'
+      : t['messaging.system'] !== undefined
+        ? 'MQ'
+        : 'Unknown';
   let componentId: number = COMPONENT.Unknown;
-  if (type === 'Entry') componentId = http || t.framework !== undefined ? serverComponent(t.framework) : COMPONENT.Unknown;
+  if (type === 'Entry')
+    componentId = http || t.framework !== undefined ? serverComponent(t.framework) : COMPONENT.Unknown;
   else if (type === 'Exit') componentId = http ? COMPONENT.HttpClient : databaseComponent(db);
   const refs: SegmentReference[] = [];
   if (p.isRoot) {

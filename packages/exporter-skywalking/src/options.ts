@@ -2,7 +2,10 @@ import type { TransportOptions } from '@sightline/core';
 
 /** Transport settings the exporter lets you tune (tests, slow networks). */
 export type SkyWalkingTransportTuning = Partial<
-  Pick<TransportOptions, 'maxRetries' | 'retryBaseMs' | 'maxRetryAfterMs' | 'defaultRetryAfterMs' | 'maxInFlight'>
+  Pick<
+    TransportOptions,
+    'maxRetries' | 'retryBaseMs' | 'maxRetryAfterMs' | 'defaultRetryAfterMs' | 'maxInFlight'
+  >
 >;
 
 export interface SkyWalkingExporterOptions {
@@ -102,7 +105,9 @@ function address(v: unknown): string {
 }
 
 /** Validates once (throws `TypeError`) and resolves defaults. */
-export function resolveSkyWalkingOptions(options: SkyWalkingExporterOptions | undefined): ResolvedSkyWalkingOptions {
+export function resolveSkyWalkingOptions(
+  options: SkyWalkingExporterOptions | undefined,
+): ResolvedSkyWalkingOptions {
   const o = options ?? {};
   if (typeof o !== 'object') fail('options', 'an object');
   const auth = o.authentication;

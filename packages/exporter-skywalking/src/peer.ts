@@ -2,7 +2,7 @@ const MAX_PEER = 255;
 const HAS_PORT = /:\d{1,5}$/;
 
 function defaultPort(url: string | undefined): string {
-  return url !== undefined && url.startsWith('https:') ? '443' : '80';
+  return url?.startsWith('https:') ? '443' : '80';
 }
 
 function hostOfUrl(url: string): string | undefined {
@@ -31,10 +31,12 @@ function hostOfUrl(url: string): string | undefined {
 export function peerOf(tags: Readonly<Record<string, string>> | undefined): string {
   if (!tags) return '';
   const url = tags['http.url'];
-  let host = tags['server.address'] ?? (url !== undefined ? hostOfUrl(url) : undefined) ?? tags['net.peer.name'];
+  let host =
+    tags['server.address'] ?? (url !== undefined ? hostOfUrl(url) : undefined) ?? tags['net.peer.name'];
   if (host === undefined || host === '') return '';
   if (!HAS_PORT.test(host)) {
-    const port = tags['server.port'] ?? tags['net.peer.port'] ?? (url !== undefined ? defaultPort(url) : undefined);
+    const port =
+      tags['server.port'] ?? tags['net.peer.port'] ?? (url !== undefined ? defaultPort(url) : undefined);
     if (port !== undefined && port !== '') host = `${host}:${port}`;
   }
   return host.length > MAX_PEER ? host.slice(0, MAX_PEER) : host;

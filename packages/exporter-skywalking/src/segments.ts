@@ -90,7 +90,13 @@ export class SegmentAssembler implements SegmentRegistry {
   // turns up later still gets a fresh segment id.
   private readonly retired = new Map<string, number>();
   private buffered = 0;
-  private readonly counters = { segments: 0, followUpSegments: 0, timedOut: 0, sentEarly: 0, droppedSpanLimit: 0 };
+  private readonly counters = {
+    segments: 0,
+    followUpSegments: 0,
+    timedOut: 0,
+    sentEarly: 0,
+    droppedSpanLimit: 0,
+  };
 
   constructor(options: AssemblerOptions) {
     this.o = options;
@@ -105,7 +111,10 @@ export class SegmentAssembler implements SegmentRegistry {
     if (spanId === rootSpanId) {
       return u.rootPlacement
         ? { segmentId: u.rootPlacement.segmentId, spanId: u.rootPlacement.id }
-        : { segmentId: segmentIdOf(traceId, rootSpanId, u.seq), spanId: u.seq === 0 ? 0 : this.number(u, spanId) };
+        : {
+            segmentId: segmentIdOf(traceId, rootSpanId, u.seq),
+            spanId: u.seq === 0 ? 0 : this.number(u, spanId),
+          };
     }
     const done = u.placed.get(spanId);
     if (done) return { segmentId: done.segmentId, spanId: done.id };
@@ -136,8 +145,9 @@ export class SegmentAssembler implements SegmentRegistry {
       u.rootEnded = true;
       u.rootName = rec.name;
     }
-    // The root always gets in, so a size-limited segment keeps its entry span and refs.
-    if (u.spans.length >= this.o.maxSpansPerSegment && !isRoot) {
+    // A slot stays free for the root, so a size-limited segment keeps its entry span and refs.
+    const room = this.o.maxSpansPerSegment - (u.seq === 0 && !u.rootEnded ? 1 : 0);
+    if (!isRoot && u.spans.length >= room) {
       u.sizeLimited = true;
       this.counters.droppedSpanLimit++;
       this.maybeComplete(u);
@@ -226,7 +236,8 @@ export class SegmentAssembler implements SegmentRegistry {
   private retire(u: Unit): void {
     this.units.delete(u.rootId);
     if (u.seq === 0 && !u.rootEnded) return;
-    if (this.retired.size >= this.o.maxOpenSegments) this.retired.delete(this.retired.keys().next().value as string);
+    if (this.retired.size >= this.o.maxOpenSegments)
+      this.retired.delete(this.retired.keys().next().value as string);
     this.retired.set(u.rootId, u.seq);
   }
 
@@ -254,7 +265,9 @@ export class SegmentAssembler implements SegmentRegistry {
       ids.set(u.rootId, 0);
     } else if (!taken0) {
       // Span 0 opens the segment for the OAP: the earliest span whose parent is elsewhere.
-      const head = recs.find((r) => !ids.has(r.spanId) && !inBatch.has(r.parentSpanId)) ?? recs.find((r) => !ids.has(r.spanId));
+      const head =
+        recs.find((r) => !ids.has(r.spanId) && !inBatch.has(r.parentSpanId)) ??
+        recs.find((r) => !ids.has(r.spanId));
       if (head) ids.set(head.spanId, 0);
     }
     let next = Math.max(u.next, 1);
@@ -272,7 +285,8 @@ export class SegmentAssembler implements SegmentRegistry {
         else if (seq === 0 && rootHere) p.parent = 0;
         else {
           const where = u.placed.get(r.parentSpanId) ?? u.rootPlacement;
-          if (where) p.crossThread = { segmentId: where.segmentId, spanId: where.id, endpoint: u.rootName ?? '' };
+          if (where)
+            p.crossThread = { segmentId: where.segmentId, spanId: where.id, endpoint: u.rootName ?? '' };
         }
       }
       spans.push(p);
@@ -286,7 +300,12 @@ export class SegmentAssembler implements SegmentRegistry {
         u.placed.set(p.record.spanId, at);
       }
     }
-    const pending: PendingSegment = { segmentId, swTraceId: u.swTraceId ?? u.traceId, spans, sizeLimited: u.sizeLimited };
+    const pending: PendingSegment = {
+      segmentId,
+      swTraceId: u.swTraceId ?? u.traceId,
+      spans,
+      sizeLimited: u.sizeLimited,
+    };
     this.buffered -= recs.length;
     this.counters.segments++;
     if (seq > 0) this.counters.followUpSegments++;

@@ -1,4 +1,11 @@
-import { type ExtractedContext, type Getter, type InjectContext, type Propagator, type Setter, getCurrentHub } from '@sightline/core';
+import {
+  type ExtractedContext,
+  type Getter,
+  type InjectContext,
+  type Propagator,
+  type Setter,
+  getCurrentHub,
+} from '@sightline/core';
 import { activeRegistry } from './active.js';
 import { defaultInstanceName, modelParentSpanId, modelTraceId, segmentIdOf } from './ids.js';
 import { peerOf } from './peer.js';
@@ -74,7 +81,16 @@ export function parseSw8(value: string | undefined):
   if (value === undefined || value.length === 0 || value.length > MAX_SW8) return undefined;
   const p = value.split('-');
   if (p.length !== 8) return undefined;
-  const [sample, t, seg, span, svc, inst, ep, addr] = p as [string, string, string, string, string, string, string, string];
+  const [sample, t, seg, span, svc, inst, ep, addr] = p as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   if (sample !== '0' && sample !== '1') return undefined;
   if (!INT.test(span)) return undefined;
   const spanId = Number(span);
@@ -114,7 +130,9 @@ export function parseCorrelation(value: string | undefined): string | undefined 
 }
 
 /** `sw8-x`: tracing mode (empty, 0 or 1) and an optional send timestamp (ms); undefined when malformed. */
-export function parseSw8X(value: string | undefined): { skipAnalysis: boolean; sendTime?: string } | undefined {
+export function parseSw8X(
+  value: string | undefined,
+): { skipAnalysis: boolean; sendTime?: string } | undefined {
   if (value === undefined || value.length === 0 || value.length > MAX_SW8_X) return undefined;
   const p = value.split('-');
   const mode = p[0]?.trim() ?? '';
@@ -198,7 +216,9 @@ export const sw8Propagator: Propagator = {
     }
     const forwarded = !span && pd !== undefined;
     const service = forwarded ? (pd[SW8_DATA.service] ?? '') : (registry?.service ?? fallbackService());
-    const instance = forwarded ? (pd[SW8_DATA.instance] ?? '') : (registry?.instance ?? defaultInstanceName());
+    const instance = forwarded
+      ? (pd[SW8_DATA.instance] ?? '')
+      : (registry?.instance ?? defaultInstanceName());
     if (endpoint.length > MAX_ENDPOINT) endpoint = endpoint.slice(0, MAX_ENDPOINT);
     const value = [
       ctx.sampled ? '1' : '0',

@@ -9,7 +9,16 @@ const sw8 = (f: string[]) => f.join('-');
 
 // The spec's sample, `1-TRACEID-SEGMENTID-3-PARENT_SERVICE-PARENT_INSTANCE-PARENT_ENDPOINT-IPPORT`,
 // with its base64 fields encoded as the protocol says.
-const SPEC_SAMPLE = sw8(['1', b64('TRACEID'), b64('SEGMENTID'), '3', b64('PARENT_SERVICE'), b64('PARENT_INSTANCE'), b64('PARENT_ENDPOINT'), b64('IPPORT')]);
+const SPEC_SAMPLE = sw8([
+  '1',
+  b64('TRACEID'),
+  b64('SEGMENTID'),
+  '3',
+  b64('PARENT_SERVICE'),
+  b64('PARENT_INSTANCE'),
+  b64('PARENT_ENDPOINT'),
+  b64('IPPORT'),
+]);
 // What skywalking-backend-js 0.9.0 sent on an outbound http.request (captured from the agent).
 const NODE_AGENT =
   '1-YzhmYjIwZjZlMGY0NGQyNjg5MWFhYzQ2NzY4MGY2ODk=-YjgxZDAzM2ZhNzVmNGFlNWI3ZDA0MDE1ZDEwNjA1Zjc=-1-c3ctdXBzdHJlYW0=-dXAtMQ==-L2Rvd24=-MTI3LjAuMC4xOjM4MzIz';
@@ -64,7 +73,10 @@ describe('sw8 extract', () => {
     ['sample 2', `2${SPEC_SAMPLE.slice(1)}`],
     ['non-integer span id', sw8(['1', b64('T'), b64('S'), 'x', b64('svc'), b64('i'), b64('ep'), b64('a')])],
     ['negative span id', sw8(['1', b64('T'), b64('S'), '', b64('svc'), b64('i'), b64('ep'), b64('a')])],
-    ['span id past int32', sw8(['1', b64('T'), b64('S'), '2147483648', b64('svc'), b64('i'), b64('ep'), b64('a')])],
+    [
+      'span id past int32',
+      sw8(['1', b64('T'), b64('S'), '2147483648', b64('svc'), b64('i'), b64('ep'), b64('a')]),
+    ],
     ['empty trace id', sw8(['1', '', b64('S'), '3', b64('svc'), b64('i'), b64('ep'), b64('a')])],
     ['empty service', sw8(['1', b64('T'), b64('S'), '3', '', b64('i'), b64('ep'), b64('a')])],
     ['empty endpoint', sw8(['1', b64('T'), b64('S'), '3', b64('svc'), b64('i'), '', b64('a')])],
@@ -81,12 +93,20 @@ describe('sw8 extract', () => {
   });
 
   it('accepts an empty instance and target address (the Node agent only requires them defined)', () => {
-    expect(parseSw8(sw8(['1', b64('T'), b64('S'), '0', b64('svc'), '', b64('ep'), '']))).toMatchObject({ instance: '', address: '' });
+    expect(parseSw8(sw8(['1', b64('T'), b64('S'), '0', b64('svc'), '', b64('ep'), '']))).toMatchObject({
+      instance: '',
+      address: '',
+    });
   });
 
   it('is linear on hostile input', () => {
     const start = performance.now();
-    for (let i = 0; i < 200; i++) extract({ sw8: `1-${'A'.repeat(2000)}=`, 'sw8-correlation': `${'QQ=='.repeat(250)}:`, 'sw8-x': '1-'.repeat(120) });
+    for (let i = 0; i < 200; i++)
+      extract({
+        sw8: `1-${'A'.repeat(2000)}=`,
+        'sw8-correlation': `${'QQ=='.repeat(250)}:`,
+        'sw8-x': '1-'.repeat(120),
+      });
     expect(performance.now() - start).toBeLessThan(500);
   });
 });
@@ -174,7 +194,12 @@ describe('sw8 inject', () => {
     const out = inject({
       ...base,
       sampled: false,
-      propagationData: { 'sw8.traceId': 'TRACEID', 'sw8.segmentId': 'S', 'sw8.correlation': 'YQ==:Yg==', 'sw8.skipAnalysis': '1' },
+      propagationData: {
+        'sw8.traceId': 'TRACEID',
+        'sw8.segmentId': 'S',
+        'sw8.correlation': 'YQ==:Yg==',
+        'sw8.skipAnalysis': '1',
+      },
     });
     expect(parseSw8(out.sw8)).toMatchObject({ sample: false, traceId: 'TRACEID' });
     expect(out['sw8-correlation']).toBe('YQ==:Yg==');

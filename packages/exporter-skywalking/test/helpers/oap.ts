@@ -21,8 +21,8 @@ export interface FakeOap {
   properties(): Record<string, unknown>[];
   keepAlives(): Record<string, unknown>[];
   invalid: string[];
-  /** Answers the next requests with these statuses (then 200 again). */
-  failNext(...statuses: number[]): void;
+  /** Answers the next requests to `path` with these statuses (then 200 again). */
+  failNext(path: string, ...statuses: number[]): void;
   waitFor<T>(read: () => T | undefined, timeoutMs?: number): Promise<T>;
   stop(): Promise<void>;
 }
@@ -41,7 +41,13 @@ function checkKeys(o: Record<string, unknown>, allowed: string[], where: string,
 function checkPairs(v: unknown, where: string, errs: string[]): void {
   if (!Array.isArray(v)) return void errs.push(`${where}: not an array`);
   for (const p of v) {
-    if (typeof p !== 'object' || p === null || !isStr(p.key) || !isStr(p.value) || Object.keys(p).length !== 2) {
+    if (
+      typeof p !== 'object' ||
+      p === null ||
+      !isStr(p.key) ||
+      !isStr(p.value) ||
+      Object.keys(p).length !== 2
+    ) {
       errs.push(`${where}: bad pair ${JSON.stringify(p)}`);
     }
   }
@@ -51,7 +57,12 @@ export function checkSegment(s: unknown): string[] {
   const errs: string[] = [];
   if (typeof s !== 'object' || s === null) return ['segment: not an object'];
   const seg = s as Record<string, unknown>;
-  checkKeys(seg, ['traceId', 'traceSegmentId', 'spans', 'service', 'serviceInstance', 'isSizeLimited'], 'segment', errs);
+  checkKeys(
+    seg,
+    ['traceId', 'traceSegmentId', 'spans', 'service', 'serviceInstance', 'isSizeLimited'],
+    'segment',
+    errs,
+  );
   for (const k of ['traceId', 'traceSegmentId', 'service', 'serviceInstance']) {
     if (!isStr(seg[k]) || seg[k] === '') errs.push(`segment.${k}: not a non-empty string`);
   }
@@ -62,7 +73,22 @@ export function checkSegment(s: unknown): string[] {
     const w = `span ${String(raw.spanId)}`;
     checkKeys(
       raw,
-      ['spanId', 'parentSpanId', 'startTime', 'endTime', 'refs', 'operationName', 'peer', 'spanType', 'spanLayer', 'componentId', 'isError', 'tags', 'logs', 'skipAnalysis'],
+      [
+        'spanId',
+        'parentSpanId',
+        'startTime',
+        'endTime',
+        'refs',
+        'operationName',
+        'peer',
+        'spanType',
+        'spanLayer',
+        'componentId',
+        'isError',
+        'tags',
+        'logs',
+        'skipAnalysis',
+      ],
       w,
       errs,
     );
@@ -70,28 +96,53 @@ export function checkSegment(s: unknown): string[] {
     if (ids.has(raw.spanId as number)) errs.push(`${w}: duplicate spanId`);
     ids.add(raw.spanId as number);
     if (!isInt(raw.parentSpanId) || (raw.parentSpanId as number) < -1) errs.push(`${w}: parentSpanId`);
-    if (!isInt(raw.startTime) || !isInt(raw.endTime) || (raw.endTime as number) < (raw.startTime as number)) errs.push(`${w}: times`);
+    if (!isInt(raw.startTime) || !isInt(raw.endTime) || (raw.endTime as number) < (raw.startTime as number))
+      errs.push(`${w}: times`);
     if (!isStr(raw.operationName) || raw.operationName === '') errs.push(`${w}: operationName`);
     if (!SPAN_TYPES.has(raw.spanType as string)) errs.push(`${w}: spanType`);
     if (!LAYERS.has(raw.spanLayer as string)) errs.push(`${w}: spanLayer`);
     if (!isInt(raw.componentId)) errs.push(`${w}: componentId`);
-    if (typeof raw.isError !== 'boolean' || typeof raw.skipAnalysis !== 'boolean') errs.push(`${w}: booleans`);
+    if (typeof raw.isError !== 'boolean' || typeof raw.skipAnalysis !== 'boolean')
+      errs.push(`${w}: booleans`);
     if (raw.spanType === 'Exit' && !isStr(raw.peer)) errs.push(`${w}: Exit without peer`);
     checkPairs(raw.tags, `${w}.tags`, errs);
     if (!Array.isArray(raw.logs)) errs.push(`${w}: logs`);
-    else for (const l of raw.logs as Record<string, unknown>[]) {
-      if (!isInt(l.time)) errs.push(`${w}: log time`);
-      checkPairs(l.data, `${w}.log`, errs);
-    }
-    if (!Array.isArray(raw.refs)) errs.push(`${w}: refs`);
-    else for (const r of raw.refs as Record<string, unknown>[]) {
-      checkKeys(r, ['refType', 'traceId', 'parentTraceSegmentId', 'parentSpanId', 'parentService', 'parentServiceInstance', 'parentEndpoint', 'networkAddressUsedAtPeer'], `${w}.ref`, errs);
-      if (!REF_TYPES.has(r.refType as string)) errs.push(`${w}: refType`);
-      if (!isInt(r.parentSpanId)) errs.push(`${w}: ref parentSpanId`);
-      for (const k of ['traceId', 'parentTraceSegmentId', 'parentService', 'parentServiceInstance', 'parentEndpoint', 'networkAddressUsedAtPeer']) {
-        if (!isStr(r[k])) errs.push(`${w}: ref.${k}`);
+    else
+      for (const l of raw.logs as Record<string, unknown>[]) {
+        if (!isInt(l.time)) errs.push(`${w}: log time`);
+        checkPairs(l.data, `${w}.log`, errs);
       }
-    }
+    if (!Array.isArray(raw.refs)) errs.push(`${w}: refs`);
+    else
+      for (const r of raw.refs as Record<string, unknown>[]) {
+        checkKeys(
+          r,
+          [
+            'refType',
+            'traceId',
+            'parentTraceSegmentId',
+            'parentSpanId',
+            'parentService',
+            'parentServiceInstance',
+            'parentEndpoint',
+            'networkAddressUsedAtPeer',
+          ],
+          `${w}.ref`,
+          errs,
+        );
+        if (!REF_TYPES.has(r.refType as string)) errs.push(`${w}: refType`);
+        if (!isInt(r.parentSpanId)) errs.push(`${w}: ref parentSpanId`);
+        for (const k of [
+          'traceId',
+          'parentTraceSegmentId',
+          'parentService',
+          'parentServiceInstance',
+          'parentEndpoint',
+          'networkAddressUsedAtPeer',
+        ]) {
+          if (!isStr(r[k])) errs.push(`${w}: ref.${k}`);
+        }
+      }
   }
   if (!ids.has(0)) errs.push('segment: no span 0');
   return errs;
@@ -101,7 +152,14 @@ function checkInstance(b: unknown, withProps: boolean): string[] {
   if (typeof b !== 'object' || b === null) return ['management: not an object'];
   const o = b as Record<string, unknown>;
   const errs: string[] = [];
-  checkKeys(o, withProps ? ['service', 'serviceInstance', 'properties', 'layer'] : ['service', 'serviceInstance', 'layer'], 'management', errs);
+  checkKeys(
+    o,
+    withProps
+      ? ['service', 'serviceInstance', 'properties', 'layer']
+      : ['service', 'serviceInstance', 'layer'],
+    'management',
+    errs,
+  );
   if (!isStr(o.service) || !isStr(o.serviceInstance)) errs.push('management: service/serviceInstance');
   if (withProps) checkPairs(o.properties, 'properties', errs);
   return errs;
@@ -110,7 +168,7 @@ function checkInstance(b: unknown, withProps: boolean): string[] {
 export async function startFakeOap(): Promise<FakeOap> {
   const requests: ReceivedRequest[] = [];
   const invalid: string[] = [];
-  const failures: number[] = [];
+  const failures = new Map<string, number[]>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -124,7 +182,7 @@ export async function startFakeOap(): Promise<FakeOap> {
         res.writeHead(400).end();
         return;
       }
-      const status = failures.shift();
+      const status = failures.get(path)?.shift();
       if (status !== undefined) {
         res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
         return;
@@ -150,18 +208,23 @@ export async function startFakeOap(): Promise<FakeOap> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
-  const bodies = (path: string) => requests.filter((r) => r.path === path).map((r) => r.body as Record<string, unknown>);
+  const bodies = (path: string) =>
+    requests.filter((r) => r.path === path).map((r) => r.body as Record<string, unknown>);
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
     invalid,
     segments: () => [
-      ...requests.filter((r) => r.path === '/v3/segments').flatMap((r) => r.body as Record<string, unknown>[]),
+      ...requests
+        .filter((r) => r.path === '/v3/segments')
+        .flatMap((r) => r.body as Record<string, unknown>[]),
       ...bodies('/v3/segment'),
     ],
     properties: () => bodies('/v3/management/reportProperties'),
     keepAlives: () => bodies('/v3/management/keepAlive'),
-    failNext: (...statuses) => failures.push(...statuses),
+    failNext: (path, ...statuses) => {
+      failures.set(path, [...(failures.get(path) ?? []), ...statuses]);
+    },
     async waitFor<T>(read: () => T | undefined, timeoutMs = 5000): Promise<T> {
       const end = Date.now() + timeoutMs;
       for (;;) {

@@ -1,15 +1,7 @@
-import type { LogLevel } from '@sightline/core';
+import type { LevelRoute, LogLevel } from '@sightline/core';
 
 /** A pino level name (`trace`…`fatal`, or a name from `customLevels`), a level number, or `false` (never). */
 export type LevelThreshold = string | number | false;
-
-/** What one record level turns into. */
-export interface LevelRoute {
-  level: LogLevel;
-  log: boolean;
-  breadcrumb: boolean;
-  event: boolean;
-}
 
 /** Resolved thresholds as level numbers (`Infinity` for "never"). */
 export interface Thresholds {
@@ -93,9 +85,4 @@ export function routed(n: number, t: Thresholds): boolean {
 export function routeOf(n: number, t: Thresholds): LevelRoute {
   const event = n >= t.event;
   return { level: sightlineLevel(n), log: n >= t.log, breadcrumb: !event && n >= t.breadcrumb, event };
-}
-
-/** Sightline log level → error-event severity. */
-export function severityOf(level: LogLevel): 'fatal' | 'error' | 'warning' | 'info' | 'debug' {
-  return level === 'warn' ? 'warning' : level;
 }

@@ -1,4 +1,10 @@
-import { type Hub, type Span, activeContext, getCurrentClient, getLogCorrelationFields } from '@sightline/core';
+import {
+  activeContext,
+  getCurrentClient,
+  getLogCorrelationFields,
+  type Hub,
+  type Span,
+} from '@sightline/core';
 
 /** pino's `mixin` signature (pino 8, 9 and 10). */
 export type PinoMixin = (mergeObject: object, level: number, logger?: unknown) => object;

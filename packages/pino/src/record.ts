@@ -1,6 +1,11 @@
 import { inspect } from 'node:util';
-import { type CorrelationIds, MAX_BREADTH, exceedsLimits } from './deliver.js';
-import { errorAttributes, isErrorLike } from './error-attributes.js';
+import {
+  type CorrelationIds,
+  errorAttributes,
+  exceedsLogLimits,
+  isErrorLike,
+  LOG_MAX_BREADTH,
+} from '@sightline/core';
 
 /** How records are shaped: pino's `messageKey` / `errorKey`. */
 export interface RecordKeys {
@@ -123,11 +128,11 @@ export function readRecord(
 ): ReadRecord {
   let attributes: Record<string, unknown> | undefined;
   const names = Object.keys(obj);
-  let truncated = names.length > MAX_BREADTH;
+  let truncated = names.length > LOG_MAX_BREADTH;
   for (const key of names) {
     if (SKIP.has(key) || key === keys.messageKey || key === keys.errorKey) continue;
     const value = obj[key];
-    if (!truncated && exceedsLimits(value)) truncated = true;
+    if (!truncated && exceedsLogLimits(value)) truncated = true;
     (attributes ??= {})[key] = value;
   }
   let error: object | undefined;

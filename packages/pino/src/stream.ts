@@ -1,15 +1,23 @@
-import { type Hub, type Span, activeContext, getProcessHub } from '@sightline/core';
-import { type CorrelationIds, type LoggerBridgeStats, deliver, zeroStats } from './deliver.js';
 import {
-  type LevelThreshold,
-  type Thresholds,
+  activeContext,
+  type CorrelationIds,
+  deliverLogRecord,
+  getProcessHub,
+  type Hub,
+  type LoggerBridgeStats,
+  type Span,
+  zeroLoggerStats,
+} from '@sightline/core';
+import {
   checkCustomLevels,
+  type LevelThreshold,
   recordLevel,
   resolveThreshold,
-  routeOf,
   routed,
+  routeOf,
+  type Thresholds,
 } from './levels.js';
-import { type RecordKeys, correlationIds, readRecord } from './record.js';
+import { correlationIds, type RecordKeys, readRecord } from './record.js';
 
 /** Asks pino to set `lastLevel`/`lastObj`/… on the stream before each write (pino 8–10, multistream too). */
 const METADATA = Symbol.for('pino.metadata');
@@ -109,7 +117,7 @@ class PinoSightlineStream implements SightlineStream {
   lastMsg: unknown = undefined;
   lastTime: unknown = undefined;
   lastLogger: unknown = undefined;
-  private readonly stats = zeroStats();
+  private readonly stats = zeroLoggerStats();
 
   constructor(private readonly o: ResolvedStreamOptions) {}
 
@@ -155,7 +163,7 @@ class PinoSightlineStream implements SightlineStream {
     // Outside any request (a deferred write, a job that bound ids on a child logger) the ids on
     // the line are the only correlation there is.
     const ids: CorrelationIds | undefined = ctx.hub === undefined ? correlationIds(rec) : undefined;
-    deliver(
+    deliverLogRecord(
       {
         route: routeOf(level, t),
         message: read.message,

@@ -1,9 +1,17 @@
-import { Hub, Scope, type SightlineOptions, getProcessHub, init } from '@sightline/core';
+import {
+  deliverLogRecord,
+  getProcessHub,
+  Hub,
+  init,
+  type LoggerBridgeStats,
+  Scope,
+  type SightlineOptions,
+  zeroLoggerStats,
+} from '@sightline/core';
 import build from 'pino-abstract-transport';
-import { type LoggerBridgeStats, deliver, zeroStats } from './deliver.js';
-import { recordLevel, routeOf, routed } from './levels.js';
+import { recordLevel, routed, routeOf } from './levels.js';
 import { correlationIds, readRecord } from './record.js';
-import { type SightlineStreamOptions, resolveStreamOptions } from './stream.js';
+import { resolveStreamOptions, type SightlineStreamOptions } from './stream.js';
 
 /**
  * Options of the worker-thread transport. They cross a thread boundary (structured clone), so
@@ -69,7 +77,7 @@ export default async function sightlineTransport(options: SightlineTransportOpti
     autoSessionTracking: false,
   });
   const thresholds = { ...resolved.thresholds, breadcrumb: Number.POSITIVE_INFINITY };
-  const stats: LoggerBridgeStats = zeroStats();
+  const stats: LoggerBridgeStats = zeroLoggerStats();
   const processHub = getProcessHub();
 
   const handle = (obj: Record<string, unknown>) => {
@@ -88,7 +96,7 @@ export default async function sightlineTransport(options: SightlineTransportOpti
       scope.requestId = ids.requestId;
       hub = new Hub(client, scope);
     }
-    deliver(
+    deliverLogRecord(
       { route, message: read.message, attributes: read.attributes, error: read.error },
       { hub, span: undefined, scoped: false, ids },
       'pino',

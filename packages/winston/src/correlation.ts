@@ -1,11 +1,11 @@
 import { inspect } from 'node:util';
 import {
-  type Hub,
-  type SightlineContext,
-  type Span,
   activeContext,
   getCurrentClient,
   getLogCorrelationFields,
+  type Hub,
+  type SightlineContext,
+  type Span,
 } from '@sightline/core';
 import type { Logform } from 'winston';
 

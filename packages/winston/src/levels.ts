@@ -1,15 +1,7 @@
-import type { LogLevel } from '@sightline/core';
+import type { LevelRoute, LogLevel } from '@sightline/core';
 
 /** A threshold: a Winston level name of the logger's level set, a Sightline level, or `false` (never). */
 export type LevelThreshold = string | false;
-
-/** What one Winston level turns into. */
-export interface LevelRoute {
-  level: LogLevel;
-  log: boolean;
-  breadcrumb: boolean;
-  event: boolean;
-}
 
 export interface Thresholds {
   log: LevelThreshold;
@@ -148,9 +140,4 @@ export function gateLevel(
     if (gate === undefined || levels[name]! > levels[gate]!) gate = name;
   }
   return gate;
-}
-
-/** Sightline log level → error-event severity. */
-export function severityOf(level: LogLevel): 'fatal' | 'error' | 'warning' | 'info' | 'debug' {
-  return level === 'warn' ? 'warning' : level;
 }

@@ -1,6 +1,5 @@
 import { inspect } from 'node:util';
-import { MAX_BREADTH, exceedsLimits } from './deliver.js';
-import { errorAttributes, isErrorLike } from './error-attributes.js';
+import { errorAttributes, exceedsLogLimits, isErrorLike, LOG_MAX_BREADTH } from '@sightline/core';
 
 const SPLAT = Symbol.for('splat');
 
@@ -78,12 +77,12 @@ export function readInfo(info: Record<string, unknown>, maxMessageLength: number
   } catch {
     keys = [];
   }
-  let truncated = keys.length > MAX_BREADTH;
+  let truncated = keys.length > LOG_MAX_BREADTH;
   for (const key of keys) {
     if (SKIP.has(key)) continue;
     const value = get(info, key);
     if (value === undefined) continue;
-    if (!truncated && exceedsLimits(value)) truncated = true;
+    if (!truncated && exceedsLogLimits(value)) truncated = true;
     if (error === undefined && ERROR_KEYS.has(key) && isErrorLike(value)) {
       error = value;
       errorKey = key;

@@ -1,8 +1,17 @@
-import { type Hub, type Span, activeContext, getProcessHub } from '@sightline/core';
+import {
+  activeContext,
+  type BridgedRecord,
+  deliverLogRecord,
+  getProcessHub,
+  type Hub,
+  type LevelRoute,
+  type LoggerBridgeStats,
+  type Span,
+  zeroLoggerStats,
+} from '@sightline/core';
 import TransportStream from 'winston-transport';
-import { type BridgedRecord, type LoggerBridgeStats, deliver, zeroStats } from './deliver.js';
-import { type LevelRoute, type LevelThreshold, NPM_LEVELS, buildRoutes, gateLevel } from './levels.js';
 import { capturedContext } from './correlation.js';
+import { buildRoutes, gateLevel, type LevelThreshold, NPM_LEVELS } from './levels.js';
 import { readInfo } from './record.js';
 
 const LEVEL = Symbol.for('level');
@@ -56,7 +65,7 @@ export class SightlineTransport extends TransportStream {
   private readonly explicitLevel: boolean;
   private routeSet: Readonly<Record<string, number>> | undefined;
   private routes: Map<string, LevelRoute> = new Map();
-  private readonly stats: LoggerBridgeStats = zeroStats();
+  private readonly stats: LoggerBridgeStats = zeroLoggerStats();
 
   constructor(options: SightlineTransportOptions = {}) {
     if (typeof options !== 'object' || options === null)
@@ -113,7 +122,7 @@ export class SightlineTransport extends TransportStream {
       attributes: read.attributes,
       error: read.error,
     };
-    deliver(
+    deliverLogRecord(
       record,
       { hub, span: ctx.span as Span | undefined, scoped: ctx.hub !== undefined },
       'winston',

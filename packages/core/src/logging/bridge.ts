@@ -1,5 +1,24 @@
-import { type Hub, type Span, normalizeRecord } from '@sightline/core';
-import { type LevelRoute, severityOf } from './levels.js';
+import type { Hub } from '../hub.js';
+import { normalizeRecord } from '../normalize.js';
+import type { Span } from '../tracing/span.js';
+import type { LogLevel, SeverityLevel } from '../types.js';
+
+/**
+ * The logger bridge shared by @sightline/winston and @sightline/pino: one set of rules for
+ * turning a logger record into a `/logs` record, a breadcrumb or an error event.
+ */
+
+/** What one logger level turns into. */
+export interface LevelRoute {
+  level: LogLevel;
+  log: boolean;
+  breadcrumb: boolean;
+  event: boolean;
+}
+
+function severityOf(level: LogLevel): SeverityLevel {
+  return level === 'warn' ? 'warning' : level;
+}
 
 /** Counters of one transport; drops in the shared send queue are in `client.getStats()`. */
 export interface LoggerBridgeStats {
@@ -17,7 +36,7 @@ export interface LoggerBridgeStats {
   failed: number;
 }
 
-export function zeroStats(): LoggerBridgeStats {
+export function zeroLoggerStats(): LoggerBridgeStats {
   return { records: 0, logs: 0, breadcrumbs: 0, events: 0, truncated: 0, failed: 0 };
 }
 
@@ -33,13 +52,13 @@ const MAX_STRING = 8192;
 const MAX_BREADTH = 200;
 
 /** Cheap top-level check for a field normalization will cut (deeper cuts are not counted). */
-export function exceedsLimits(v: unknown): boolean {
+export function exceedsLogLimits(v: unknown): boolean {
   if (typeof v === 'string') return v.length > MAX_STRING;
   if (Array.isArray(v)) return v.length > MAX_BREADTH;
   return false;
 }
 
-export { MAX_BREADTH };
+export { MAX_BREADTH as LOG_MAX_BREADTH };
 
 export interface BridgedRecord {
   route: LevelRoute;
@@ -71,10 +90,9 @@ export interface RecordTarget {
 
 /**
  * Turns one logger record into a `/logs` record, a breadcrumb on the current scope, or an error
- * event, acting on the hub (and span) the record was logged in. This file is shared verbatim by
- * @sightline/winston and @sightline/pino (same rules for both loggers).
+ * event, acting on the hub (and span) the record was logged in.
  */
-export function deliver(
+export function deliverLogRecord(
   record: BridgedRecord,
   target: RecordTarget,
   mechanism: string,

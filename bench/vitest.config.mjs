@@ -1,0 +1,4 @@
+import { defineConfig, mergeConfig } from 'vitest/config';
+import { sharedConfig } from '../vitest.shared.mjs';
+
+export default mergeConfig(sharedConfig, defineConfig({ test: { testTimeout: 60_000 } }));

@@ -103,6 +103,11 @@ export class ClockDomain {
     }
   }
 
+  /** What every context that ended so far knew. */
+  endedClock(): VectorClock {
+    return this.ended;
+  }
+
   /** Ends a context: its clock is released to every later event, its slot freed. Returns the final clock. */
   end(cell: ClockCell): VectorClock {
     const final = fullClock(cell);

@@ -12,7 +12,8 @@ import { ClockDomain, snapshotPairs } from './clock-domain.js';
 import { type CapturedEvent, type EncodeContext, nowUs } from './encode.js';
 import type { CallSite } from './location.js';
 import { type RaceContext, contextKey, createRaceContext } from './race-context.js';
-import { type RacewayEventKind, traceIdToUuid } from './wire.js';
+import { clockToPairs } from './vector-clock.js';
+import { type CausalityVector, type RacewayEventKind, traceIdToUuid } from './wire.js';
 
 /** Published by Node's http server once a response is complete (present on Node 20). */
 const RESPONSE_FINISH = 'http.server.response.finish';
@@ -203,17 +204,23 @@ export class RacewayRuntime {
    * the clock (so the receiver knows everything this context did up to the call, and nothing after).
    */
   outboundHeader(inject: InjectContext): string | undefined {
-    const ctx = this.context();
-    const cell = ctx?.cell;
-    if (ctx === undefined || cell === undefined) return undefined;
-    const clock = this.domain.tick(cell);
+    if (this.stopped) return undefined;
+    // A unit of work that tracked nothing gets no clock component of its own just to call out
+    // (code outside requests would hold one forever): it sends what has ended here so far.
+    const ctx = this.contexts.get(contextKey(getCurrentHub()));
+    let clock: CausalityVector;
+    if (ctx !== undefined && (ctx.cell !== undefined || this.open(ctx))) {
+      clock = snapshotPairs(this.domain.tick(ctx.cell!));
+    } else {
+      clock = clockToPairs(this.domain.endedClock());
+    }
     return encodeClockHeader({
       trace_id: traceIdToUuid(inject.traceId),
       span_id: inject.spanId,
-      parent_span_id: ctx.spanId,
+      parent_span_id: ctx?.spanId ?? null,
       service: this.s.encode.serviceName,
       instance: this.s.encode.instanceId,
-      clock: snapshotPairs(clock),
+      clock,
     });
   }
 

@@ -1,6 +1,6 @@
 import { createAllStakExporter } from './allstak/exporter.js';
 import { type DebugLogger, createDebugLogger, registerSecret } from './debug.js';
-import { causeChain, exceptionFromThrowable, exceptionSignature } from './event-builder.js';
+import { causeChain, exceptionFromThrowable, exceptionSignature, truncateMessage } from './event-builder.js';
 import type { Exporter } from './exporter.js';
 import type { Hub } from './hub.js';
 import { newUuid } from './ids.js';
@@ -167,7 +167,12 @@ export class Client implements SpanSink {
   captureMessage(message: string, level: SeverityLevel, hub: Hub, span: Span | undefined): string | undefined {
     if (!this.enabled || this.closed) return undefined;
     try {
-      const exception: ExceptionModel = { type: 'Message', value: String(message), frames: [] };
+      // Cut like exception messages: a megabyte message must not be scrubbed and sent whole.
+      const exception: ExceptionModel = {
+        type: 'Message',
+        value: truncateMessage(String(message)),
+        frames: [],
+      };
       if (this.options.attachStacktrace) {
         exception.frames = exceptionFromThrowable(new Error(message), this.stackOptions).frames;
       }

@@ -4,7 +4,8 @@ import type { ExceptionModel } from './types.js';
 const MAX_CAUSE_DEPTH = 8;
 const MAX_MESSAGE = 8192;
 
-function truncate(s: string): string {
+/** Event messages are cut at 8192 characters (plus `…`). */
+export function truncateMessage(s: string): string {
   return s.length > MAX_MESSAGE ? `${s.slice(0, MAX_MESSAGE)}…` : s;
 }
 
@@ -49,7 +50,11 @@ export function exceptionFromThrowable(thrown: unknown, stackOptions: StackParse
     } catch {
       stack = undefined;
     }
-    return { type: className(thrown), value: truncate(message), frames: parseStack(stack, stackOptions) };
+    return {
+      type: className(thrown),
+      value: truncateMessage(message),
+      frames: parseStack(stack, stackOptions),
+    };
   }
   let value: string;
   let type = 'Error';
@@ -71,7 +76,7 @@ export function exceptionFromThrowable(thrown: unknown, stackOptions: StackParse
   }
   return {
     type,
-    value: truncate(value),
+    value: truncateMessage(value),
     frames: syntheticStack ? parseStack(syntheticStack, stackOptions) : [],
   };
 }

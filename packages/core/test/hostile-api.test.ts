@@ -3,6 +3,7 @@ import {
   addBreadcrumb,
   captureCheckIn,
   captureException,
+  captureMessage,
   setContext,
   setExtras,
   setTag,
@@ -103,5 +104,16 @@ describe('public calls with hostile arguments', () => {
       message: 'with a cycle',
       data: { a: 1, self: '[Circular]' },
     });
+  });
+});
+
+describe('captureMessage with a huge message', () => {
+  it('cuts it at 8192 characters like exception messages, before scrubbing', async () => {
+    ctx.start();
+    const start = performance.now();
+    captureMessage(`${'word '.repeat(300_000)}end`);
+    expect(performance.now() - start).toBeLessThan(200);
+    const [event] = await ctx.server.waitFor('errors', 1);
+    expect(event.message.length).toBeLessThanOrEqual(8193);
   });
 });

@@ -108,6 +108,8 @@ export function setTag(key: string, value: string | number | boolean): void {
 }
 
 export function setTags(tags: Record<string, string | number | boolean>): void {
+  // A string would be walked character by character into one tag per index.
+  if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) return;
   try {
     const scope = getCurrentHub().scope;
     for (const k in tags) scope.setTag(k, tags[k]!);
@@ -121,6 +123,7 @@ export function setExtra(key: string, value: unknown): void {
 }
 
 export function setExtras(extras: Record<string, unknown>): void {
+  if (typeof extras !== 'object' || extras === null || Array.isArray(extras)) return;
   try {
     const scope = getCurrentHub().scope;
     for (const k in extras) scope.setExtra(k, extras[k]);

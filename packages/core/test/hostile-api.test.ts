@@ -10,6 +10,7 @@ import {
   setTags,
   setUser,
   withMonitor,
+  withScope,
 } from '../src/api.js';
 import { getCurrentHub } from '../src/hub.js';
 import { useIngest } from './helpers/setup.js';
@@ -81,6 +82,12 @@ describe('public calls with hostile arguments', () => {
     captureException(Buffer.alloc(10 * 1024 * 1024));
     expect(performance.now() - start).toBeLessThan(200);
     expect(getCurrentHub().scope.breadcrumbs).toEqual([]);
+    withScope((scope) => {
+      const before = [Object.keys(scope.extras).length, Object.keys(scope.tags).length];
+      setExtras('x'.repeat(100_000) as never);
+      setTags('y'.repeat(100_000) as never);
+      expect([Object.keys(scope.extras).length, Object.keys(scope.tags).length]).toEqual(before);
+    });
     addBreadcrumb({
       message: 42 as never,
       timestamp: 'soon' as never,

@@ -1,9 +1,12 @@
 /**
  * `@sightline/testkit` (private): a real AllStak-compatible ingest server for tests, an output
- * collector and the test API key.
+ * collector, the test API key, and the helpers the packages' tests share (HTTP clients, ids and
+ * hostile headers, SDK set-up hooks, a recording receiver for third-party backends, child
+ * services). Nothing here imports an adapter package.
  */
 export { startIngestServer } from './ingest-server.js';
 export { collectOutput } from './collect-output.js';
+export { TEST_API_KEY } from './api-key.js';
 export type {
   Behaviour,
   BehaviourFn,
@@ -13,6 +16,37 @@ export type {
   InvalidBody,
   ReceivedRequest,
 } from './types.js';
-
-/** The API key tests configure; assert it never appears in any output. */
-export const TEST_API_KEY = 'sk_test_SIGHTLINE_SECRET_0123456789';
+export {
+  type SightlineHarness,
+  type UseSightlineHooks,
+  startSightline,
+  useSightline,
+} from './adapter-setup.js';
+export { type IngestContext, useIngest } from './use-ingest.js';
+export {
+  type Listening,
+  type RawResponse,
+  abortAfter,
+  headerOf,
+  httpRequest,
+  listen,
+  rawHttp,
+} from './http-client.js';
+export {
+  HEX16,
+  HEX32,
+  HOSTILE_HEADERS,
+  HOSTILE_IDS,
+  ISO,
+  type TraceParent,
+  UUID,
+  spanId,
+  traceId,
+  traceparent,
+} from './ids.js';
+export { type Gate, makeGate } from './gate.js';
+export { isolationWork } from './isolation-work.js';
+export { sleep } from './sleep.js';
+export { type Receiver, type ReceiverReply, type ReceiverRequest, startReceiver } from './receiver.js';
+export { type ChildService, spawnService } from './spawn-service.js';
+export { type InstrumentedRoute, startInstrumentedApp } from './instrumented-app.js';

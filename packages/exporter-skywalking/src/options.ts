@@ -35,6 +35,7 @@ export interface SkyWalkingExporterOptions {
   maxSpansPerSegment?: number;
   /**
    * Finished spans held while their segments are open; past it, the oldest segment is sent early.
+   * Open local roots are bounded too, at half this number (at least 100).
    * @default 10000
    */
   maxBufferedSpans?: number;

@@ -71,7 +71,7 @@ beforeAll(async () => {
       },
       '/fire-and-forget': async (req, res) => {
         setRequestRoute(req, '/fire-and-forget');
-        const pending = fetch(`${down.url}/webhook?delay=150`);
+        const pending = fetch(`${down.url}/webhook?delay=60`);
         res.end('ok');
         await pending;
       },

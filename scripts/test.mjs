@@ -1,4 +1,5 @@
-// `pnpm test`: every package's tests through turbo, then one closing line for the whole run.
+// `pnpm test`: every package's tests (and the published-shape check: publint + attw) through
+// turbo, then one closing line for the whole run.
 // Stale per-package reports are removed first so the total only counts this run (turbo
 // restores the reports of cached packages).
 import { spawnSync } from 'node:child_process';
@@ -6,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { reportFiles, summarize } from './test-summary.mjs';
 
 for (const file of reportFiles()) rmSync(file, { force: true });
-const turbo = spawnSync('turbo', ['run', 'test', '--concurrency=2', '--continue', ...process.argv.slice(2)], {
+const turbo = spawnSync('turbo', ['run', 'check:package', 'test', '--concurrency=2', '--continue', ...process.argv.slice(2)], {
   stdio: 'inherit',
   shell: process.platform === 'win32',
 });

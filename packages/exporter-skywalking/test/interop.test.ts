@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type Client, init, setRequestRoute } from '@sightline/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { outboundHttpIntegration } from '@sightline/undici';
 import { skywalkingExporter } from '../src/index.js';
 import { type FakeOap, startFakeOap } from './helpers/oap.js';
 import { type Service, startService } from './helpers/services.js';
@@ -11,16 +12,28 @@ import { type Service, startService } from './helpers/services.js';
 /**
  * Interop with the official agent: a service instrumented by skywalking-backend-js (a child
  * process; its gRPC reporting points at a closed port and fails harmlessly) calls a Sightline
- * service. The Sightline segment's CrossProcess ref must name the agent's segment and exit span,
- * as the agent itself recorded them.
+ * service, and the other way round. Each side's CrossProcess ref must name the other side's
+ * segment and exit span exactly, as that side recorded them (the agent's own finished segments
+ * are the ground truth on its side).
  */
 
+interface AgentRef {
+  refType: string;
+  traceId: string;
+  segmentId: string;
+  spanId: number;
+  service: string;
+  serviceInstance: string;
+  endpoint: string;
+  clientAddress: string;
+}
 interface AgentSpan {
   id: number;
   parentId: number;
   operation: string;
   type: number;
   peer: string;
+  refs: AgentRef[];
 }
 interface AgentSegment {
   traceId: string;
@@ -91,6 +104,11 @@ beforeAll(async () => {
       setRequestRoute(req, '/from-agent');
       res.end('hello from sightline');
     },
+    '/to-agent': async (req, res) => {
+      setRequestRoute(req, '/to-agent');
+      const r = await fetch(`${agentUrl}/leaf`);
+      res.end(await r.text());
+    },
   });
   client = init({
     service: 'sightline-downstream',
@@ -100,6 +118,8 @@ beforeAll(async () => {
       skywalkingExporter({ address: oap.url, serviceInstance: 'downstream-1', keepAliveInterval: 60_000 }),
     ],
     propagators: ['sw8', 'w3c', 'allstak'],
+    // Only the service's own call to the agent is instrumented, not the test's calls.
+    integrations: [outboundHttpIntegration({ ignoreOutgoingRequests: (url) => !url.endsWith('/leaf') })],
   });
   agentUrl = await startAgentService(svc.url, await closedPort());
 }, 30_000);
@@ -153,5 +173,36 @@ describe('skywalking-backend-js → Sightline', () => {
     expect(exit.peer).toBe(`127.0.0.1:${new URL(svc.url).port}`);
     // The agent's uuid-based trace id is Sightline's trace id too, so other exporters line up.
     expect(agentSeg.traceId).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('Sightline → agent: the agent reads the sw8 Sightline sends as a ref to the Sightline segment and exit span', async () => {
+    const res = await fetch(`${svc.url}/to-agent`);
+    expect(await res.text()).toBe('leaf');
+    const traceId = res.headers.get('x-allstak-trace-id') as string;
+    const segment = await oap.waitFor(() => oap.segments().find((s) => s.traceId === traceId));
+    expect(oap.invalid).toEqual([]);
+    const exit = (segment.spans as Record<string, unknown>[]).find((s) => s.spanType === 'Exit');
+    expect(exit).toMatchObject({
+      parentSpanId: 0,
+      operationName: '/leaf',
+      componentId: 2,
+      peer: `127.0.0.1:${new URL(agentUrl).port}`,
+    });
+
+    const leaf = await oap.waitFor(() => agentSegments.find((s) => s.traceId === traceId), 10_000);
+    const entry = leaf.spans.find((s) => s.type === ENTRY) as AgentSpan;
+    expect(entry.operation).toBe('GET:/leaf');
+    expect(entry.refs).toEqual([
+      {
+        refType: 'CrossProcess',
+        traceId,
+        segmentId: segment.traceSegmentId,
+        spanId: exit?.spanId,
+        service: 'sightline-downstream',
+        serviceInstance: 'downstream-1',
+        endpoint: 'GET /to-agent',
+        clientAddress: `127.0.0.1:${new URL(agentUrl).port}`,
+      },
+    ]);
   });
 });

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeRaces, formatRaceReport, parseRacewayEvents } from '../src/analysis/index.js';
+import {
+  analyzeRaces,
+  checkRacewayEvent,
+  formatRaceReport,
+  parseRacewayEvents,
+} from '../src/analysis/index.js';
 import type { AccessType, RacewayEvent } from '../src/wire.js';
 
 let seq = 0;
@@ -340,5 +345,56 @@ describe('race report text and input parsing', () => {
     ].join('\n');
     expect(parseRacewayEvents(ndjson)).toEqual({ events: racy, unreadable: 2 });
     expect(parseRacewayEvents('  ')).toEqual({ events: [], unreadable: 0 });
+  });
+});
+
+describe('schema check (what the Raceway server deserializes)', () => {
+  const good = access('x', 'Write', null, 1, { thread: 'A', clock: [['s/0', 1]], at: 1 });
+
+  it('accepts a well-formed event, with missing Option fields', () => {
+    expect(checkRacewayEvent(good)).toBeUndefined();
+    const { instance_id: _i, duration_ns: _d, ...meta } = good.metadata;
+    expect(checkRacewayEvent({ ...good, metadata: meta, parent_id: undefined })).toBeUndefined();
+    expect(checkRacewayEvent({ ...good, kind: { Custom: { name: 'n', data: null } } })).toBeUndefined();
+  });
+
+  it.each([
+    ['id', { id: 'nope' }, 'id: must be a UUID'],
+    ['trace_id', { trace_id: '4bf92f3577b34da6a3ce929d0e0e4736' }, 'trace_id: must be a UUID'],
+    ['timestamp', { timestamp: '2026-01-01 00:00:00' }, 'timestamp: must be RFC 3339'],
+    ['kind arity', { kind: { A: {}, B: {} } }, 'kind: must have exactly one variant'],
+    ['unknown variant', { kind: { Scribble: {} } }, 'kind: unknown variant'],
+    [
+      'access type',
+      {
+        kind: { StateChange: { variable: 'x', new_value: 1, location: '', access_type: 'R' } },
+      },
+      'kind.StateChange.access_type: has the wrong type',
+    ],
+    [
+      'missing new_value',
+      { kind: { StateChange: { variable: 'x', location: '', access_type: 'Read' } } },
+      'kind.StateChange.new_value: is missing',
+    ],
+    [
+      'float duration_ms',
+      { kind: { HttpResponse: { status: 200, headers: {}, body: null, duration_ms: 12.5 } } },
+      'kind.HttpResponse.duration_ms: has the wrong type',
+    ],
+    ['tags', { metadata: { ...good.metadata, tags: { a: 1 } } }, 'metadata.tags: has the wrong type'],
+    [
+      'process id',
+      { metadata: { ...good.metadata, process_id: -1 } },
+      'metadata.process_id: has the wrong type',
+    ],
+    ['no causality_vector', { causality_vector: undefined }, 'causality_vector: is missing or not an array'],
+    [
+      'float counter',
+      { causality_vector: [['a', 1.5]] },
+      'causality_vector: must hold [string, unsigned integer] pairs',
+    ],
+    ['no lock_set', { lock_set: undefined }, 'lock_set: is missing or not an array of strings'],
+  ])('names the field the server would reject: %s', (_what, patch, message) => {
+    expect(checkRacewayEvent({ ...good, ...patch })).toBe(message);
   });
 });

@@ -1,4 +1,5 @@
 import { type Client, init } from '@sightline/core';
+import { checkRacewayEvent } from '../src/analysis/index.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   type RacewayExporterOptions,
@@ -72,7 +73,18 @@ describe('POST /events (WIRE-FORMATS §1.1, §1.2)', () => {
     ]);
 
     for (const [i, e] of events.entries()) {
-      expect(Object.keys(e)).toEqual(['id', 'trace_id', 'parent_id', 'timestamp', 'kind', 'metadata', 'causality_vector', 'lock_set']);
+      // What the Raceway server's serde would accept.
+      expect(checkRacewayEvent(e)).toBeUndefined();
+      expect(Object.keys(e)).toEqual([
+        'id',
+        'trace_id',
+        'parent_id',
+        'timestamp',
+        'kind',
+        'metadata',
+        'causality_vector',
+        'lock_set',
+      ]);
       expect(e.id).toMatch(UUID);
       expect(e.trace_id).toMatch(UUID);
       expect(e.trace_id).toBe(events[0]!.trace_id);
@@ -94,7 +106,9 @@ describe('POST /events (WIRE-FORMATS §1.1, §1.2)', () => {
     }
     expect(events[0]!.metadata.thread_id).toMatch(new RegExp(`^node-${process.pid}-[0-9a-f]{8}$`));
     expect(events[0]!.metadata.distributed_span_id).toMatch(/^[0-9a-f]{16}$/);
-    expect(events.map((e) => Date.parse(e.timestamp))).toEqual([...events.map((e) => Date.parse(e.timestamp))].sort());
+    expect(events.map((e) => Date.parse(e.timestamp))).toEqual(
+      [...events.map((e) => Date.parse(e.timestamp))].sort(),
+    );
 
     expect(events[0]!.kind.StateChange).toEqual({
       variable: 'account:alice.balance',
@@ -169,7 +183,11 @@ describe('POST /events (WIRE-FORMATS §1.1, §1.2)', () => {
     trackFunctionSync('f', null, () => 0);
     await c.flush(2000);
     expect(server.events()[0]!.kind.StateChange.location).toBe('unknown:0');
-    expect(server.events()[1]!.kind.FunctionCall).toMatchObject({ file: 'unknown', line: 0, module: 'unknown' });
+    expect(server.events()[1]!.kind.FunctionCall).toMatchObject({
+      file: 'unknown',
+      line: 0,
+      module: 'unknown',
+    });
   });
 });
 
@@ -180,7 +198,9 @@ describe('batching, bounds and the transport rules', () => {
     await server.waitForPosts(2);
     await c.flush(2000);
     expect(server.posts.map((p) => (p.body as { events: unknown[] }).events.length)).toEqual([100, 100, 50]);
-    expect(server.events().map((e) => e.kind.StateChange.old_value)).toEqual(Array.from({ length: 250 }, (_, i) => i));
+    expect(server.events().map((e) => e.kind.StateChange.old_value)).toEqual(
+      Array.from({ length: 250 }, (_, i) => i),
+    );
   });
 
   it('a partial batch goes out after flushInterval without a flush call', async () => {
@@ -194,7 +214,10 @@ describe('batching, bounds and the transport rules', () => {
 
   it('the queue is bounded: under a backend that does not answer, extra events are dropped and counted', async () => {
     server.answer('hang', 'hang', 'hang');
-    const c = start({ timeoutMs: 60_000, transport: { queueSize: 10, maxBatchSize: 5, maxInFlight: 1, flushInterval: 0 } });
+    const c = start({
+      timeoutMs: 60_000,
+      transport: { queueSize: 10, maxBatchSize: 5, maxInFlight: 1, flushInterval: 0 },
+    });
     for (let i = 0; i < 40; i++) trackStateChange('n', i, i + 1, 'Write');
     await server.waitForPosts(1);
     const s = stats(c);
@@ -284,6 +307,8 @@ describe('batching, bounds and the transport rules', () => {
     expect(() => racewayExporter({ apiKey: '' })).toThrow(/Invalid `apiKey`/);
     expect(() => racewayExporter({ maxContexts: 0 })).toThrow(/Invalid `maxContexts`/);
     expect(() => racewayExporter({ tags: { a: 1 as unknown as string } })).toThrow(/Invalid `tags`/);
-    expect(() => racewayExporter({ captureLocation: 'yes' as unknown as boolean })).toThrow(/Invalid `captureLocation`/);
+    expect(() => racewayExporter({ captureLocation: 'yes' as unknown as boolean })).toThrow(
+      /Invalid `captureLocation`/,
+    );
   });
 });

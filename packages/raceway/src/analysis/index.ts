@@ -1,6 +1,7 @@
 export { analyzeRaces } from './detect.js';
 export { formatRaceReport } from './format.js';
 export { parseRacewayEvents } from './parse.js';
+export { checkRacewayEvent } from './validate.js';
 export { compareClocks, clockFromPairs } from '../vector-clock.js';
 export { traceIdToUuid, uuidToTraceId } from '../wire.js';
 export type { FormatOptions } from './format.js';

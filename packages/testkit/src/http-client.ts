@@ -131,3 +131,24 @@ export function abortAfter(port: number, path: string, ready: Promise<void>, hea
     void ready.then(() => socket.destroy());
   });
 }
+
+/**
+ * Sends a GET through node:http and gives up early: destroys the request once `waiting`
+ * resolves (the handler is holding), or, with `afterFirstChunk`, once the first body chunk
+ * arrived (the response has started). Resolves when the request closed, never rejects.
+ * @example
+ * await abandonRequest(`${app.url}/stream-forever`, gate.waiting, true);
+ */
+export function abandonRequest(url: string, waiting: Promise<void>, afterFirstChunk = false): Promise<void> {
+  return new Promise((resolve) => {
+    const req = request(url, { agent: false });
+    req.on('error', () => resolve());
+    req.on('close', () => resolve());
+    if (afterFirstChunk) {
+      req.on('response', (res) => res.once('data', () => req.destroy()));
+    } else {
+      void waiting.then(() => req.destroy());
+    }
+    req.end();
+  });
+}

@@ -26,6 +26,7 @@ export { type IngestContext, useIngest } from './use-ingest.js';
 export {
   type Listening,
   type RawResponse,
+  abandonRequest,
   abortAfter,
   headerOf,
   httpRequest,

@@ -8,6 +8,7 @@ import {
   HEX32,
   HOSTILE_HEADERS,
   HOSTILE_IDS,
+  abandonRequest,
   abortAfter,
   headerOf,
   httpRequest,
@@ -77,6 +78,30 @@ describe('http client', () => {
     try {
       await abortAfter(app.port, '/', g.waiting, 'x-extra: 1\r\n');
       await expect.poll(() => abandoned).toBe(true);
+      g.open();
+    } finally {
+      await app.close();
+    }
+  });
+  it('abandonRequest gives up at the gate, or after the first chunk of a started response', async () => {
+    const g = makeGate();
+    const closes: boolean[] = [];
+    const app = await listen(
+      createServer(async (req, res) => {
+        res.on('close', () => closes.push(res.writableFinished));
+        if (req.url === '/stream') {
+          res.write('first');
+          return;
+        }
+        g.gate.onWaiting();
+        await g.gate.release;
+        if (!res.writableEnded) res.end();
+      }),
+    );
+    try {
+      await abandonRequest(`${app.url}/wait`, g.waiting);
+      await abandonRequest(`${app.url}/stream`, new Promise(() => {}), true);
+      await expect.poll(() => closes).toEqual([false, false]);
       g.open();
     } finally {
       await app.close();

@@ -1,9 +1,9 @@
 import { createServer } from 'node:http';
 import { init } from '@sightline/core';
+import { listen } from '@sightline/testkit';
 import express from 'express';
 import { expect, it } from 'vitest';
 import { setupExpressErrorHandler, sightlineRequestHandler } from '../src/index.js';
-import { listen } from './helpers/http.js';
 
 it('is a pass-through without an API key: no headers, request fields untouched, errors still answered', async () => {
   const saved = { key: process.env.ALLSTAK_API_KEY, dsn: process.env.ALLSTAK_DSN };

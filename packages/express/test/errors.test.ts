@@ -1,30 +1,20 @@
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import { withScope } from '@sightline/core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type Listening, listen, spanId, traceId, useSightline } from '@sightline/testkit';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import express from 'express';
 import { sightlineErrorHandler } from '../src/index.js';
 import { MAJORS, buildApp } from './helpers/app.js';
-import { type Listening, listen } from './helpers/http.js';
-import { spanId, traceId } from './helpers/ids.js';
-import { type Harness, startSightline } from './helpers/sightline.js';
 
-let h: Harness;
-beforeAll(async () => {
+beforeAll(() => {
   // Express's final handler prints every error it answers outside NODE_ENV=test.
   vi.spyOn(console, 'error').mockImplementation(() => {});
-  // One session per request, so each request's session status can be checked.
-  h = await startSightline({ autoSessionTracking: true, sessionMode: 'request' });
 });
-afterAll(async () => {
+afterAll(() => {
   vi.restoreAllMocks();
-  await h.stop();
 });
-beforeEach(() => {
-  h.server.clear();
-});
-afterEach(async () => {
-  await h.client.flush(5000);
-});
+// One session per request, so each request's session status can be checked.
+const h = useSightline({ autoSessionTracking: true, sessionMode: 'request' });
 
 /** A server for an app without Sightline whose setUser/addBreadcrumb calls stay in a throwaway scope. */
 function isolated(handler: (req: IncomingMessage, res: ServerResponse) => void) {

@@ -2,6 +2,7 @@ import type { Express, NextFunction, Request, Response } from 'express';
 import express from 'express';
 import express4 from 'express4';
 import { addBreadcrumb, captureException, logger, setTag, setUser } from '@sightline/core';
+import { isolationWork, sleep } from '@sightline/testkit';
 import { setupExpressErrorHandler, sightlineRequestHandler } from '../../src/index.js';
 
 export type ExpressFactory = typeof express;
@@ -21,8 +22,6 @@ export interface AppOptions {
   gate?: { onWaiting(): void; release: Promise<void> };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const jitter = () => sleep(Math.random() * 10);
 
 class HttpError extends Error {
   constructor(
@@ -120,17 +119,7 @@ export function buildApp(createExpress: ExpressFactory, options: AppOptions = {}
   app.get('/iso/:n', async (req, res, next) => {
     const n = String(req.params.n);
     try {
-      await jitter();
-      setUser({ id: n });
-      await jitter();
-      setTag('req', n);
-      await jitter();
-      addBreadcrumb({ message: `crumb ${n}` });
-      await jitter();
-      logger.info(`log ${n}`);
-      await jitter();
-      captureException(new Error(`iso ${n}`));
-      await jitter();
+      await isolationWork(n);
       res.json({ n });
     } catch (err) {
       next(err);

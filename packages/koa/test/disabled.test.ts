@@ -1,10 +1,10 @@
 import { createServer } from 'node:http';
 import Router from '@koa/router';
 import { init } from '@sightline/core';
+import { listen } from '@sightline/testkit';
 import Koa from 'koa';
 import { expect, it } from 'vitest';
 import { sightlineKoa } from '../src/index.js';
-import { listen } from './helpers/http.js';
 
 it('is a pass-through without an API key: no headers, context untouched, errors still answered', async () => {
   const saved = { key: process.env.ALLSTAK_API_KEY, dsn: process.env.ALLSTAK_DSN };

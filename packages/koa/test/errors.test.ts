@@ -1,27 +1,20 @@
 import { createServer } from 'node:http';
 import { captureException, withScope } from '@sightline/core';
-import { collectOutput } from '@sightline/testkit';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  HEX32,
+  type Listening,
+  collectOutput,
+  listen,
+  spanId,
+  traceId,
+  useSightline,
+} from '@sightline/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sightlineKoa } from '../src/index.js';
 import { MAJORS, buildApp } from './helpers/app.js';
-import { type Listening, listen } from './helpers/http.js';
-import { HEX32, spanId, traceId } from './helpers/ids.js';
-import { type Harness, startSightline } from './helpers/sightline.js';
 
-let h: Harness;
-beforeAll(async () => {
-  // One session per request, so each request's session status can be checked.
-  h = await startSightline({ autoSessionTracking: true, sessionMode: 'request' });
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(() => {
-  h.server.clear();
-});
-afterEach(async () => {
-  await h.client.flush(5000);
-});
+// One session per request, so each request's session status can be checked.
+const h = useSightline({ autoSessionTracking: true, sessionMode: 'request' });
 
 async function body(res: Response) {
   return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };

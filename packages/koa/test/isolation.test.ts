@@ -1,19 +1,11 @@
 import { createServer } from 'node:http';
+import { type Listening, listen, spanId, traceId, useSightline } from '@sightline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAJORS, buildApp } from './helpers/app.js';
-import { type Listening, listen } from './helpers/http.js';
-import { spanId, traceId } from './helpers/ids.js';
-import { type Harness, startSightline } from './helpers/sightline.js';
 
 const N = 200;
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startSightline({ transportQueueSize: 5000 });
-});
-afterAll(async () => {
-  await h.stop();
-});
+const h = useSightline({ transportQueueSize: 5000 }, { perTest: false });
 
 describe.each(MAJORS)('isolation on %s', (_major, KoaApp) => {
   let app: Listening;

@@ -1,51 +1,26 @@
-import { createServer, request } from 'node:http';
+import { createServer } from 'node:http';
 import { getCurrentHub } from '@sightline/core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  HEX16,
+  ISO,
+  type Listening,
+  abandonRequest,
+  httpRequest,
+  listen,
+  makeGate,
+  spanId,
+  traceId,
+  useSightline,
+} from '@sightline/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAJORS, buildApp } from './helpers/app.js';
-import { type Listening, httpRequest, listen } from './helpers/http.js';
-import { HEX16, ISO, spanId, traceId } from './helpers/ids.js';
-import { type Harness, startSightline } from './helpers/sightline.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startSightline();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(() => {
-  h.server.clear();
-});
-afterEach(async () => {
-  await h.client.flush(5000);
-});
-
-function gate() {
-  let onWaiting!: () => void;
-  let release!: () => void;
-  const waiting = new Promise<void>((r) => (onWaiting = r));
-  const released = new Promise<void>((r) => (release = r));
-  return { waiting, release, gate: { onWaiting, release: released } };
-}
-
-/** Sends a request and destroys the socket once the server says the handler is waiting. */
-function abandon(url: string, waiting: Promise<void>, afterFirstChunk = false): Promise<void> {
-  return new Promise((resolve) => {
-    const req = request(url, { agent: false });
-    req.on('error', () => resolve());
-    req.on('close', () => resolve());
-    if (afterFirstChunk) {
-      req.on('response', (res) => res.once('data', () => req.destroy()));
-    } else {
-      void waiting.then(() => req.destroy());
-    }
-    req.end();
-  });
-}
+// The service name is asserted on every record and span below.
+const h = useSightline({ service: 'koa-test' });
 
 describe.each(MAJORS)('records and spans on %s', (_major, KoaApp) => {
   let app: Listening;
-  const g = { current: gate() };
+  const g = { current: makeGate() };
   beforeAll(async () => {
     const proxyGate = {
       onWaiting: () => g.current.gate.onWaiting(),
@@ -180,13 +155,13 @@ describe.each(MAJORS)('records and spans on %s', (_major, KoaApp) => {
   });
 
   it('records a request the client abandoned before the response as 499, aborted, once', async () => {
-    g.current = gate();
-    await abandon(`${app.url}/wait`, g.current.waiting);
+    g.current = makeGate();
+    await abandonRequest(`${app.url}/wait`, g.current.waiting);
     const records = await h.server.waitFor('http-requests', 1);
     expect(records).toMatchObject([{ path: '/wait', statusCode: 499, metadata: { aborted: true } }]);
     const requestId = records[0].requestId;
     // The handler goes on after the client left, still inside its own request context.
-    g.current.release();
+    g.current.open();
     const logs = await h.server.waitFor('logs', 1);
     expect(logs).toMatchObject([
       { message: 'after the client left', requestId, traceId: records[0].traceId },
@@ -201,13 +176,13 @@ describe.each(MAJORS)('records and spans on %s', (_major, KoaApp) => {
   });
 
   it('records a stream the client abandoned after the headers with its status, aborted', async () => {
-    g.current = gate();
-    await abandon(`${app.url}/stream-forever`, g.current.waiting, true);
+    g.current = makeGate();
+    await abandonRequest(`${app.url}/stream-forever`, g.current.waiting, true);
     const records = await h.server.waitFor('http-requests', 1);
     expect(records).toMatchObject([
       { path: '/stream-forever', statusCode: 200, metadata: { aborted: true } },
     ]);
-    g.current.release();
+    g.current.open();
     await h.flushed('http-requests');
     expect(h.server.items('http-requests')).toHaveLength(1);
   });

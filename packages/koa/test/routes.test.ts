@@ -1,23 +1,10 @@
 import { createServer } from 'node:http';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Listening, httpRequest, listen, useSightline } from '@sightline/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { koaRoute } from '../src/route.js';
 import { MAJORS, buildApp } from './helpers/app.js';
-import { type Listening, httpRequest, listen } from './helpers/http.js';
-import { type Harness, startSightline } from './helpers/sightline.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startSightline();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(() => {
-  h.server.clear();
-});
-afterEach(async () => {
-  await h.client.flush(5000);
-});
+const h = useSightline();
 
 describe('koaRoute', () => {
   const route = { path: '/users/:id', methods: ['HEAD', 'GET'] };

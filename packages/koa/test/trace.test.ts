@@ -1,24 +1,24 @@
 import { createServer } from 'node:http';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  HEX16,
+  HEX32,
+  HOSTILE_HEADERS,
+  HOSTILE_IDS,
+  type Listening,
+  UUID,
+  headerOf,
+  httpRequest,
+  listen,
+  rawHttp,
+  spanId,
+  traceId,
+  useSightline,
+} from '@sightline/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAJORS, buildApp } from './helpers/app.js';
-import { type Listening, headerOf, httpRequest, listen, rawHttp } from './helpers/http.js';
-import { HEX16, HEX32, HOSTILE_HEADERS, HOSTILE_IDS, UUID, spanId, traceId } from './helpers/ids.js';
-import { type Harness, startSightline } from './helpers/sightline.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startSightline();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(() => {
-  h.server.clear();
-});
-afterEach(async () => {
-  // Nothing a test sent may arrive during the next one.
-  await h.client.flush(5000);
-});
+// Cleared before and flushed after each test: nothing a test sent may arrive during the next one.
+const h = useSightline();
 
 describe.each(MAJORS)('trace continuation on %s', (_major, KoaApp) => {
   let app: Listening;

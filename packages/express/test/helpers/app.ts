@@ -22,7 +22,6 @@ export interface AppOptions {
   gate?: { onWaiting(): void; release: Promise<void> };
 }
 
-
 class HttpError extends Error {
   constructor(
     message: string,

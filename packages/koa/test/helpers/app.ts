@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import Router from '@koa/router';
 import { addBreadcrumb, captureException, logger, setTag, setUser } from '@sightline/core';
+import { isolationWork, sleep } from '@sightline/testkit';
 import Koa from 'koa';
 import Koa2 from 'koa2';
 import { sightlineKoa } from '../../src/index.js';
@@ -19,9 +20,6 @@ export interface AppOptions {
   /** Resolves when `/wait` may answer; `/wait` calls `onWaiting` once it is waiting. */
   gate?: { onWaiting(): void; readonly release: Promise<void> };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const jitter = () => sleep(Math.random() * 10);
 
 /** The app the tests drive: nested and prefixed routers, failing routes, streams, a gate. */
 export function buildApp(KoaApp: KoaClass, options: AppOptions = {}) {
@@ -88,17 +86,7 @@ export function buildApp(KoaApp: KoaClass, options: AppOptions = {}) {
   });
   root.get('/iso/:n', async (ctx) => {
     const n = ctx.params.n as string;
-    await jitter();
-    setUser({ id: n });
-    await jitter();
-    setTag('req', n);
-    await jitter();
-    addBreadcrumb({ message: `crumb ${n}` });
-    await jitter();
-    logger.info(`log ${n}`);
-    await jitter();
-    captureException(new Error(`iso ${n}`));
-    await jitter();
+    await isolationWork(n);
     ctx.body = { n };
   });
 

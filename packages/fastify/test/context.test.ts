@@ -1,25 +1,13 @@
 import dc from 'node:diagnostics_channel';
 import { request as httpRequestRaw } from 'node:http';
 import { getCurrentHub, getRequestHub } from '@sightline/core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { useSightline } from '@sightline/testkit';
+import { describe, expect, it } from 'vitest';
 import { sightlineFastify } from '../src/index.js';
 import { MAJORS, startApp } from './helpers/app.js';
-import { type Harness, startSightline } from './helpers/sightline.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startSightline();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(() => {
-  h.server.clear();
-});
-afterEach(async () => {
-  await h.client.flush(5000);
-  expect(h.server.invalid).toEqual([]);
-});
+// Per test: cleared before; flushed after, and no invalid body may have arrived.
+const h = useSightline({}, { expectValid: true });
 
 /** POSTs a JSON body in two chunks 15 ms apart, so body parsing ends in a later tick. */
 function slowPost(port: number, path: string, body: string): Promise<number> {

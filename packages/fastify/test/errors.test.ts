@@ -1,23 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { httpRequest, spanId, traceId, useSightline } from '@sightline/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAJORS, type Running, startApp } from './helpers/app.js';
-import { httpRequest } from './helpers/http.js';
-import { spanId, traceId } from './helpers/ids.js';
-import { type Harness, startSightline } from './helpers/sightline.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startSightline();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(() => {
-  h.server.clear();
-});
-afterEach(async () => {
-  await h.client.flush(5000);
-  expect(h.server.invalid).toEqual([]);
-});
+// Per test: cleared before; flushed after, and no invalid body may have arrived.
+const h = useSightline({}, { expectValid: true });
 
 /** Requests whose answers must be byte-identical with and without the plugin. */
 const ERROR_REQUESTS: [string, { method?: string; headers?: Record<string, string>; body?: string }][] = [

@@ -1,17 +1,10 @@
+import { spanId, traceId, useSightline } from '@sightline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAJORS, type Running, startApp } from './helpers/app.js';
-import { spanId, traceId } from './helpers/ids.js';
-import { type Harness, startSightline } from './helpers/sightline.js';
 
 const N = 200;
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startSightline({ maxBreadcrumbs: 100 });
-});
-afterAll(async () => {
-  await h.stop();
-});
+const h = useSightline({ maxBreadcrumbs: 100 }, { perTest: false });
 
 describe.each(MAJORS)('isolation on %s', (_major, factory) => {
   let app: Running;

@@ -1,7 +1,7 @@
 import { init } from '@sightline/core';
+import { startSightline } from '@sightline/testkit';
 import { describe, expect, it } from 'vitest';
 import { MAJORS, startApp } from './helpers/app.js';
-import { startSightline } from './helpers/sightline.js';
 
 describe.each(MAJORS)('SDK state on %s', (_major, factory) => {
   it('serves requests unchanged, without headers or errors, when Sightline is disabled', async () => {

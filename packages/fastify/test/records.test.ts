@@ -1,23 +1,19 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MAJORS, type Running, makeGate, startApp } from './helpers/app.js';
-import { abortAfter, httpRequest } from './helpers/http.js';
-import { HEX16, ISO, spanId, traceId } from './helpers/ids.js';
-import { type Harness, startSightline } from './helpers/sightline.js';
+import {
+  HEX16,
+  ISO,
+  abortAfter,
+  httpRequest,
+  makeGate,
+  spanId,
+  traceId,
+  useSightline,
+} from '@sightline/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAJORS, type Running, startApp } from './helpers/app.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startSightline();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(() => {
-  h.server.clear();
-});
-afterEach(async () => {
-  await h.client.flush(5000);
-  expect(h.server.invalid).toEqual([]);
-});
+// Per test: cleared before; flushed after, and no invalid body may have arrived. The service
+// name is asserted on every record and span below.
+const h = useSightline({ service: 'fastify-test' }, { expectValid: true });
 
 describe.each(MAJORS)('records and spans on %s', (_major, factory) => {
   let app: Running;

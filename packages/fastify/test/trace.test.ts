@@ -1,24 +1,22 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  HEX16,
+  HEX32,
+  HOSTILE_HEADERS,
+  HOSTILE_IDS,
+  UUID,
+  headerOf,
+  httpRequest,
+  rawHttp,
+  spanId,
+  traceId,
+  useSightline,
+} from '@sightline/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAJORS, type Running, startApp } from './helpers/app.js';
-import { headerOf, httpRequest, rawHttp } from './helpers/http.js';
-import { HEX16, HEX32, HOSTILE_HEADERS, HOSTILE_IDS, UUID, spanId, traceId } from './helpers/ids.js';
-import { type Harness, startSightline } from './helpers/sightline.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startSightline();
-});
-afterAll(async () => {
-  await h.stop();
-});
-beforeEach(() => {
-  h.server.clear();
-});
-afterEach(async () => {
-  // Nothing a test sent may arrive during the next one.
-  await h.client.flush(5000);
-  expect(h.server.invalid).toEqual([]);
-});
+// Per test: cleared before; flushed after (nothing a test sent may arrive during the next one),
+// and no invalid body may have arrived.
+const h = useSightline({}, { expectValid: true });
 
 describe.each(MAJORS)('trace continuation on %s', (_major, factory) => {
   let app: Running;

@@ -10,6 +10,7 @@ import {
   setTag,
   setUser,
 } from '@sightline/core';
+import { isolationWork, sleep } from '@sightline/testkit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import Fastify4 from 'fastify4';
 import { type SightlineFastifyOptions, sightlineFastify } from '../../src/index.js';
@@ -31,9 +32,6 @@ export interface AppOptions {
   /** Told, for each hook of the `/ctx` routes, whether it ran in the request's hub and span. */
   observe?: (stage: string, inContext: boolean) => void;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const jitter = () => sleep(Math.random() * 10);
 
 function httpError(message: string, statusCode?: number): Error {
   return Object.assign(new Error(message), statusCode === undefined ? {} : { statusCode });
@@ -154,17 +152,7 @@ export async function buildApp(factory: FastifyFactory, options: AppOptions = {}
   });
   app.get<{ Params: { n: string } }>('/iso/:n', async (request) => {
     const n = request.params.n;
-    await jitter();
-    setUser({ id: n });
-    await jitter();
-    setTag('req', n);
-    await jitter();
-    addBreadcrumb({ message: `crumb ${n}` });
-    await jitter();
-    logger.info(`log ${n}`);
-    await jitter();
-    captureException(new Error(`iso ${n}`));
-    await jitter();
+    await isolationWork(n);
     return { n };
   });
 
@@ -271,13 +259,4 @@ export async function startApp(factory: FastifyFactory, options: AppOptions = {}
       await app.close();
     },
   };
-}
-
-/** A gate: `waiting` resolves once the route is holding; `open()` lets it continue. */
-export function makeGate() {
-  let onWaiting!: () => void;
-  let open!: () => void;
-  const waiting = new Promise<void>((r) => (onWaiting = r));
-  const release = new Promise<void>((r) => (open = r));
-  return { waiting, open, gate: { onWaiting: () => onWaiting(), release } };
 }

@@ -77,8 +77,7 @@ export function addBreadcrumb(crumb: Breadcrumb): void {
  * again by every later event.
  */
 function breadcrumbFields(crumb: unknown): Breadcrumb | undefined {
-  if (typeof crumb !== 'object' || crumb === null || Array.isArray(crumb) || ArrayBuffer.isView(crumb))
-    return undefined;
+  if (!isRecord(crumb)) return undefined;
   const b = crumb as Record<keyof Breadcrumb, unknown>;
   const out: Breadcrumb = {};
   if (typeof b.timestamp === 'number' && Number.isFinite(b.timestamp)) out.timestamp = b.timestamp;
@@ -90,6 +89,11 @@ function breadcrumbFields(crumb: unknown): Breadcrumb | undefined {
   if (typeof b.level === 'string') out.level = b.level as Breadcrumb['level'];
   if (typeof b.data === 'object' && b.data !== null) out.data = b.data as Record<string, unknown>;
   return out;
+}
+
+/** A string, array or Buffer would be walked index by index into one scope entry each. */
+function isRecord(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
 }
 
 // The scope setters below are wrapped because JavaScript callers can pass anything: a value
@@ -108,8 +112,7 @@ export function setTag(key: string, value: string | number | boolean): void {
 }
 
 export function setTags(tags: Record<string, string | number | boolean>): void {
-  // A string would be walked character by character into one tag per index.
-  if (typeof tags !== 'object' || tags === null || Array.isArray(tags)) return;
+  if (!isRecord(tags)) return;
   try {
     const scope = getCurrentHub().scope;
     for (const k in tags) scope.setTag(k, tags[k]!);
@@ -123,7 +126,7 @@ export function setExtra(key: string, value: unknown): void {
 }
 
 export function setExtras(extras: Record<string, unknown>): void {
-  if (typeof extras !== 'object' || extras === null || Array.isArray(extras)) return;
+  if (!isRecord(extras)) return;
   try {
     const scope = getCurrentHub().scope;
     for (const k in extras) scope.setExtra(k, extras[k]);

@@ -86,6 +86,8 @@ describe('public calls with hostile arguments', () => {
       const before = [Object.keys(scope.extras).length, Object.keys(scope.tags).length];
       setExtras('x'.repeat(100_000) as never);
       setTags('y'.repeat(100_000) as never);
+      setTags(Buffer.alloc(1_000_000) as never);
+      setExtras(new Array(100_000).fill(0) as never);
       expect([Object.keys(scope.extras).length, Object.keys(scope.tags).length]).toEqual(before);
     });
     addBreadcrumb({

@@ -91,7 +91,7 @@ export function normalizeQuery(sql: string): string {
   let i = 0;
   while (i < n) {
     const c = s.charCodeAt(i);
-    if (c <= 32 || c === 0xa0) {
+    if (isSpace(c)) {
       space = true;
       i++;
     } else if (c === 45 && s.charCodeAt(i + 1) === 45) {
@@ -273,8 +273,24 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+/** ASCII controls and space, plus every Unicode space separator JavaScript's `\s` knows. */
+function isSpace(c: number): boolean {
+  return (
+    c <= 32 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
 function isIdentStart(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c >= 0x80;
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 0x80 && !isSpace(c));
 }
 
 function isIdentPart(c: number): boolean {
@@ -392,7 +408,7 @@ function skipNoise(s: string, i: number, parens: boolean): number {
   const n = s.length;
   while (i < n) {
     const c = s.charCodeAt(i);
-    if (c <= 32 || c === 0xa0 || (parens && c === 40)) i++;
+    if (isSpace(c) || (parens && c === 40)) i++;
     else if (c === 45 && s.charCodeAt(i + 1) === 45) {
       const eol = s.indexOf('\n', i + 2);
       i = eol === -1 ? n : eol + 1;

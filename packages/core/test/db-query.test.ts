@@ -74,6 +74,11 @@ describe('normalizeQuery', () => {
     expect(normalizeQuery(input)).toBe(expected);
   });
 
+  it('treats Unicode spaces as whitespace (found by the property below)', () => {
+    expect(normalizeQuery('SELECT 1\u00a0')).toBe('SELECT ?');
+    expect(normalizeQuery('\u2028SELECT\u3000a  FROM\ufefft')).toBe('SELECT a FROM t');
+  });
+
   it('caps input at 64 KiB', () => {
     const q = `SELECT ${'a, '.repeat(40_000)}b FROM t`;
     const out = normalizeQuery(q);

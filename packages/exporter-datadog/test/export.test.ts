@@ -1,11 +1,16 @@
 import { type Client, captureException, close, getCurrentClient, getLogCorrelationFields, init, startSpan } from '@sightline/core';
-import { TEST_API_KEY, startIngestServer } from '@sightline/testkit';
+import {
+  type Listening,
+  type Receiver,
+  TEST_API_KEY,
+  startIngestServer,
+  startInstrumentedApp,
+  startReceiver,
+} from '@sightline/testkit';
 import { type OutboundHttpHandle, instrumentOutboundHttp } from '@sightline/undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type DatadogExporterStats, datadogExporter } from '../src/index.js';
-import { type App, startApp } from './helpers/app.js';
 import { type AgentSpan, spansOf, tracesOf } from './helpers/payload.js';
-import { type Receiver, startReceiver } from './helpers/receiver.js';
 
 const RATES = '{"rate_by_service":{"service:checkout,env:staging":0.25,"service:,env:":1}}';
 // A 64-bit id above 2^53 (float rounding would change it) and a 128-bit trace id's high half.
@@ -13,7 +18,7 @@ const LOW = '12345678901234567891';
 const TID = '640cfd8d00000000';
 
 let agent: Receiver;
-let apps: App[] = [];
+let apps: Listening[] = [];
 let outbound: OutboundHttpHandle | undefined;
 
 beforeEach(async () => {
@@ -39,8 +44,8 @@ describe('Datadog agent v0.4 intake', () => {
   it('PUTs JSON traces with exact uint64 ids, ns times, names, meta and metrics', async () => {
     const client = init({ ...base, exporters: [datadogExporter({ url: agent.url, variables: {} })], propagators: ['datadog', 'w3c'] });
     outbound = instrumentOutboundHttp({ breadcrumbs: false });
-    const downstream = await startApp({ '/stock/:sku': (_req, res) => res.end('ok') });
-    const app = await startApp({
+    const downstream = await startInstrumentedApp({ '/stock/:sku': (_req, res) => res.end('ok') });
+    const app = await startInstrumentedApp({
       '/users/:id': async (req, res) => {
         await (await fetch(`${downstream.url}/stock/1`)).text();
         try {

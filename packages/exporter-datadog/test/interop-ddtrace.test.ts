@@ -1,12 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { close, init, startSpan } from '@sightline/core';
+import {
+  type ChildService,
+  type Listening,
+  type Receiver,
+  spawnService,
+  startInstrumentedApp,
+  startReceiver,
+} from '@sightline/testkit';
 import { type OutboundHttpHandle, instrumentOutboundHttp } from '@sightline/undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datadogExporter } from '../src/index.js';
-import { type App, startApp } from './helpers/app.js';
-import { type ChildService, startChild } from './helpers/child.js';
 import { type AgentSpan, spansOf } from './helpers/payload.js';
-import { type Receiver, startReceiver } from './helpers/receiver.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/dd-service.cjs', import.meta.url));
 
@@ -32,7 +37,7 @@ const DD_ENV = {
 
 let agent: Receiver;
 let dd: ChildService;
-let app: App;
+let app: Listening;
 let outbound: OutboundHttpHandle;
 
 async function until<T>(fn: () => T | undefined, what: string, timeoutMs = 8000): Promise<T> {
@@ -47,7 +52,7 @@ async function until<T>(fn: () => T | undefined, what: string, timeoutMs = 8000)
 
 beforeAll(async () => {
   agent = await startReceiver('{"rate_by_service":{"service:,env:":1}}');
-  dd = await startChild(FIXTURE, { ...DD_ENV, DD_TRACE_AGENT_URL: agent.url, DD_AGENT_HOST: '127.0.0.1' });
+  dd = await spawnService(FIXTURE, { ...DD_ENV, DD_TRACE_AGENT_URL: agent.url, DD_AGENT_HOST: '127.0.0.1' });
   init({
     exporters: [datadogExporter({ url: agent.url, variables: {} })],
     propagators: ['datadog', 'w3c'],
@@ -56,7 +61,7 @@ beforeAll(async () => {
     defaultIntegrations: false,
   });
   outbound = instrumentOutboundHttp({ breadcrumbs: false, ignoreOutgoingRequests: (url) => url.endsWith('/call') });
-  app = await startApp({
+  app = await startInstrumentedApp({
     '/sl/proxy': async (req, res) => {
       const target = new URL(req.url ?? '/', 'http://x').searchParams.get('target') ?? '';
       const r = await fetch(target);

@@ -1,11 +1,11 @@
 import { Writable } from 'node:stream';
 import { close, init, startSpan } from '@sightline/core';
 import { sightlineMixin } from '@sightline/pino';
+import { type Receiver, startReceiver } from '@sightline/testkit';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { datadogExporter } from '../src/index.js';
 import { spansOf } from './helpers/payload.js';
-import { type Receiver, startReceiver } from './helpers/receiver.js';
 
 let agent: Receiver;
 

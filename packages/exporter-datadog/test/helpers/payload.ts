@@ -1,6 +1,6 @@
 import { decode } from '@msgpack/msgpack';
+import type { ReceiverRequest } from '@sightline/testkit';
 import { isInteger, parse } from 'lossless-json';
-import type { Received } from './receiver.js';
 
 /** A v0.4 span as the agent would decode it: uint64 fields as exact bigints. */
 export interface AgentSpan {
@@ -24,7 +24,7 @@ const ID_FIELDS = new Set(['trace_id', 'span_id', 'parent_id', 'start', 'duratio
  * Parses a v0.4 body the way the agent does: JSON with integers kept exact (lossless-json, so an
  * id above 2^53 that was written as a float-rounded number would show), or msgpack (dd-trace).
  */
-export function tracesOf(r: Received): AgentSpan[][] {
+export function tracesOf(r: ReceiverRequest): AgentSpan[][] {
   const ct = String(r.headers['content-type']);
   if (ct === 'application/msgpack') return decode(r.body, { useBigInt64: true }) as AgentSpan[][];
   if (ct !== 'application/json') throw new Error(`unexpected content-type ${ct}`);
@@ -49,6 +49,6 @@ export function normalize(s: AgentSpan): AgentSpan {
   return out as unknown as AgentSpan;
 }
 
-export function spansOf(requests: Received[]): AgentSpan[] {
+export function spansOf(requests: ReceiverRequest[]): AgentSpan[] {
   return requests.flatMap((r) => tracesOf(r).flat().map(normalize));
 }

@@ -1,9 +1,8 @@
 import { type Client, captureException, close, init, logger, startSpan } from '@sightline/core';
-import { TEST_API_KEY, startIngestServer } from '@sightline/testkit';
+import { type Receiver, TEST_API_KEY, startIngestServer, startReceiver } from '@sightline/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { otlpExporter } from '../src/index.js';
 import { attrs, decodeTraces, logsOf, spansOf } from './helpers/otlp-decode.js';
-import { type Receiver, startReceiver } from './helpers/receiver.js';
 
 let receiver: Receiver;
 

@@ -1,16 +1,15 @@
 import { captureException, close, init, logger, startSpan } from '@sightline/core';
+import { type Listening, type Receiver, startInstrumentedApp, startReceiver } from '@sightline/testkit';
 import { type OutboundHttpHandle, instrumentOutboundHttp } from '@sightline/undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { otlpExporter } from '../src/index.js';
-import { type App, startApp } from './helpers/app.js';
 import { type Decoded, attrs, logsOf, spansOf } from './helpers/otlp-decode.js';
-import { type Receiver, startReceiver } from './helpers/receiver.js';
 
 const T = '4bf92f3577b34da6a3ce929d0e0e4736';
 const P = '00f067aa0ba902b7';
 
 let receiver: Receiver;
-let apps: App[] = [];
+let apps: Listening[] = [];
 let outbound: OutboundHttpHandle | undefined;
 
 beforeEach(async () => {
@@ -44,8 +43,8 @@ describe.each(['http/json', 'http/protobuf'] as const)('OTLP/HTTP %s', (protocol
   it('sends server, internal and client spans with resource, kinds, status, events and HTTP semantic conventions', async () => {
     const client = start(protocol);
     outbound = instrumentOutboundHttp({ breadcrumbs: false });
-    const downstream = await startApp({ '/stock/:sku': (_req, res) => res.end('{"n":3}') });
-    const app = await startApp({
+    const downstream = await startInstrumentedApp({ '/stock/:sku': (_req, res) => res.end('{"n":3}') });
+    const app = await startInstrumentedApp({
       '/users/:id': async (_req, res) => {
         const r = await fetch(`${downstream.url}/stock/abc?secret=1`);
         await r.text();

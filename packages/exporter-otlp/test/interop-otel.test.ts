@@ -1,12 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { close, init, startSpan } from '@sightline/core';
+import {
+  type ChildService,
+  type Listening,
+  type Receiver,
+  spawnService,
+  startInstrumentedApp,
+  startReceiver,
+} from '@sightline/testkit';
 import { type OutboundHttpHandle, instrumentOutboundHttp } from '@sightline/undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { otlpExporter } from '../src/index.js';
-import { type App, startApp } from './helpers/app.js';
-import { type ChildService, startChild } from './helpers/child.js';
 import { type Decoded, spansOf } from './helpers/otlp-decode.js';
-import { type Receiver, startReceiver } from './helpers/receiver.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/otel-service.cjs', import.meta.url));
 const T = '0af7651916cd43dd8448eb211c80319c';
@@ -14,12 +19,12 @@ const P = 'b7ad6b7169203331';
 
 let receiver: Receiver;
 let otel: ChildService;
-let app: App;
+let app: Listening;
 let outbound: OutboundHttpHandle;
 
 beforeAll(async () => {
   receiver = await startReceiver();
-  otel = await startChild(FIXTURE, { RECEIVER_URL: receiver.url });
+  otel = await spawnService(FIXTURE, { RECEIVER_URL: receiver.url });
   init({
     exporters: [otlpExporter({ endpoint: receiver.url, env: {}, kinds: ['span'] })],
     service: 'sightline-svc',
@@ -28,7 +33,7 @@ beforeAll(async () => {
   });
   // The test's own request into the OTel service is not part of the trace under test.
   outbound = instrumentOutboundHttp({ breadcrumbs: false, ignoreOutgoingRequests: (url) => url.endsWith('/call') });
-  app = await startApp({
+  app = await startInstrumentedApp({
     '/sl/proxy': async (req, res) => {
       const target = new URL(req.url ?? '/', 'http://x').searchParams.get('target') ?? '';
       const r = await fetch(target);

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { Received } from './receiver.js';
+import type { ReceiverRequest } from '@sightline/testkit';
 
 // The official OTLP protobuf definitions, as generated and shipped by OpenTelemetry JS.
 const require = createRequire(import.meta.url);
@@ -41,7 +41,7 @@ function plain(v: unknown): unknown {
   return v;
 }
 
-function decodeWith(Type: any, r: Received, strict = true): any {
+function decodeWith(Type: any, r: ReceiverRequest, strict = true): any {
   const options = { longs: String, enums: Number, bytes: Buffer, defaults: false, arrays: true, oneofs: false };
   const ct = String(r.headers['content-type']);
   if (ct === 'application/x-protobuf') return plain(Type.toObject(Type.decode(r.body), options));
@@ -70,12 +70,12 @@ function sortKeys(v: unknown): unknown {
 export type Decoded = any;
 
 /** An `ExportTraceServiceRequest` decoded with the official definitions (JSON or protobuf body). */
-export function decodeTraces(r: Received, strict = true): Decoded {
+export function decodeTraces(r: ReceiverRequest, strict = true): Decoded {
   return decodeWith(TraceRequest, r, strict);
 }
 
 /** An `ExportLogsServiceRequest` decoded with the official definitions (JSON or protobuf body). */
-export function decodeLogs(r: Received): Decoded {
+export function decodeLogs(r: ReceiverRequest): Decoded {
   return decodeWith(LogsRequest, r);
 }
 
@@ -83,7 +83,7 @@ export function decodeLogs(r: Received): Decoded {
  * Every span of the requests, with its resource attributes as a flat object. `strict: false`
  * for peers' payloads (OpenTelemetry JS writes default values that a round trip drops).
  */
-export function spansOf(requests: Received[], strict = true): Decoded[] {
+export function spansOf(requests: ReceiverRequest[], strict = true): Decoded[] {
   return requests.flatMap((r) =>
     decodeTraces(r, strict).resourceSpans.flatMap((rs: Decoded) =>
       rs.scopeSpans.flatMap((ss: Decoded) => ss.spans.map((s: Decoded) => ({ ...s, resource: attrs(rs.resource.attributes), scope: ss.scope }))),
@@ -91,7 +91,7 @@ export function spansOf(requests: Received[], strict = true): Decoded[] {
   );
 }
 
-export function logsOf(requests: Received[]): Decoded[] {
+export function logsOf(requests: ReceiverRequest[]): Decoded[] {
   return requests.flatMap((r) =>
     decodeLogs(r).resourceLogs.flatMap((rl: Decoded) =>
       rl.scopeLogs.flatMap((sl: Decoded) => sl.logRecords.map((l: Decoded) => ({ ...l, resource: attrs(rl.resource.attributes) }))),

@@ -3,6 +3,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { handleApi } from './http/api.js';
 import { createIngestHandler } from './http/ingest.js';
 import { LiveFeed } from './http/live.js';
+import { createRacewayIngestHandler } from './http/raceway.js';
 import { sendJson } from './http/respond.js';
 import { serveUi } from './http/static.js';
 import { type CollectorOptions, resolveOptions } from './options.js';
@@ -20,8 +21,8 @@ export interface Collector {
 }
 
 /**
- * Starts the local AllStak-compatible collector: ingest on `/ingest/v1/*`, the JSON query API
- * on `/api/*`, the web UI on `/`.
+ * Starts the local AllStak-compatible collector: ingest on `/ingest/v1/*` (and Raceway events on
+ * `/events`), the JSON query API on `/api/*`, the web UI on `/`.
  * @example
  * const collector = await startCollector({ port: 7331, db: '.sightline-data/collector.sqlite' });
  * init({ apiKey: 'dev', host: collector.url, service: 'api' });
@@ -37,12 +38,19 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   });
   const live = new LiveFeed();
   const ingest = createIngestHandler({ options: o, store, onStored: (kind, n) => live.notify(kind, n) });
+  const raceway = createRacewayIngestHandler({
+    options: o,
+    store,
+    onStored: (kind, n) => live.notify(kind, n),
+  });
   const sockets = new Set<Socket>();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://collector.invalid');
     const pathname = url.pathname;
     if (pathname.startsWith('/ingest/')) return ingest(req, res, pathname);
+    // Raceway SDKs (and @sightline/raceway) post here; the races are at /api/races.
+    if (pathname === '/events') return raceway(req, res);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET');
       return sendJson(res, 405, { error: 'use GET' });

@@ -13,7 +13,9 @@ const ERROR = /^\/api\/errors\/(\d{1,15})$/;
  *
  * GET /api/stats · /api/services · /api/traces · /api/traces/:traceId · /api/errors ·
  * /api/errors/groups · /api/errors/:id · /api/logs · /api/requests · /api/routes ·
- * /api/sessions · /api/heartbeats (and /api/live, the server-sent event feed).
+ * /api/sessions · /api/heartbeats · /api/races (the race report over the stored Raceway events) ·
+ * /api/raceway/events (those events, `{ events }`, for `sightline-races --url`)
+ * (and /api/live, the server-sent event feed).
  */
 export function handleApi(store: Store, res: ServerResponse, pathname: string, query: URLSearchParams): void {
   try {
@@ -50,6 +52,10 @@ function answer(store: Store, pathname: string, f: QueryFilter): unknown {
       return store.sessions(f);
     case '/api/heartbeats':
       return store.heartbeats(f);
+    case '/api/races':
+      return store.races();
+    case '/api/raceway/events':
+      return { events: store.racewayEvents() };
   }
   const trace = TRACE.exec(pathname);
   if (trace) return store.trace(decodeURIComponent(trace[1]!));

@@ -15,6 +15,7 @@ export const TABLES = [
   'sessions',
   'heartbeats',
   'releases',
+  'raceway_events',
 ] as const;
 export type Table = (typeof TABLES)[number];
 
@@ -93,4 +94,11 @@ CREATE TABLE IF NOT EXISTS releases (
   id INTEGER PRIMARY KEY, received_at INTEGER NOT NULL, version TEXT NOT NULL, environment TEXT NOT NULL,
   UNIQUE (version, environment));
 CREATE INDEX IF NOT EXISTS releases_received ON releases(received_at);
+
+CREATE TABLE IF NOT EXISTS raceway_events (
+  id INTEGER PRIMARY KEY, received_at INTEGER NOT NULL, event_id TEXT NOT NULL UNIQUE,
+  trace_id TEXT NOT NULL, thread_id TEXT NOT NULL, kind TEXT NOT NULL, variable TEXT, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS raceway_trace ON raceway_events(trace_id);
+CREATE INDEX IF NOT EXISTS raceway_variable ON raceway_events(variable);
+CREATE INDEX IF NOT EXISTS raceway_received ON raceway_events(received_at);
 `;

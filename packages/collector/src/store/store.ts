@@ -1,4 +1,5 @@
 import type { AllStakEndpoint, WireBodies } from '@sightline/core/wire';
+import { type RaceReport, analyzeRaces } from '@sightline/raceway/analysis';
 import { getError, listErrorGroups, listErrors } from './errors.js';
 import type { QueryFilter } from './filter.js';
 import {
@@ -10,6 +11,7 @@ import {
   services,
   sessionStats,
 } from './records.js';
+import { listRacewayEvents, writeRacewayEvents } from './raceway.js';
 import { SCHEMA, SCHEMA_VERSION, TABLES, type Table } from './schema.js';
 import { Sqlite } from './sqlite.js';
 import { getTrace, listTraces } from './traces.js';
@@ -71,6 +73,15 @@ export class Store {
     });
   }
 
+  /** Stores Raceway events that passed `checkRacewayEvent`; returns how many were new. */
+  ingestRaceway(events: readonly Record<string, unknown>[], now = Date.now()): number {
+    return this.db.transaction(() => {
+      const n = writeRacewayEvents(this.db, events, now);
+      this.pruneByCount('raceway_events');
+      return n;
+    });
+  }
+
   private pruneByCount(table: Table): void {
     // Ids only grow and only the oldest rows are deleted, so the newest `max` rows are the ids
     // above `MAX(id) - max`: one indexed range delete, no count.
@@ -103,6 +114,10 @@ export class Store {
   routes = (f: QueryFilter = DEFAULT_FILTER) => routeStats(this.db, f);
   sessions = (f: QueryFilter = DEFAULT_FILTER) => sessionStats(this.db, f);
   heartbeats = (f: QueryFilter = DEFAULT_FILTER) => heartbeatStats(this.db, f);
+  /** Stored Raceway events, oldest first (at most `maxRowsPerKind` are kept). */
+  racewayEvents = (limit = this.options.maxRowsPerKind) => listRacewayEvents(this.db, limit);
+  /** The race report over every stored Raceway event. */
+  races = (): RaceReport => analyzeRaces(this.racewayEvents());
 
   /** Writes the database file now (no-op in memory). */
   persist(): Promise<void> {

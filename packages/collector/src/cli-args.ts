@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { CollectorOptions } from './options.js';
+import type { RacesCommand } from './races-command.js';
 
 export const DEFAULT_PORT = 7331;
 export const DEFAULT_DB = '.sightline-data/collector.sqlite';
@@ -19,11 +20,18 @@ Options:
   --max-age <hours>     items older than this are deleted         [default: 24]
   --max-body <bytes>    largest accepted request body             [default: 5242880]
   -h, --help            show this help
+
+Commands:
+  races [--url <url>] [--db <file>] [--json]
+                        print the data races found in the stored Raceway events, from a
+                        running collector (--url) or a database file (--db, default above);
+                        exit code 0 when there are none, 1 when there are (usable in CI)
 `;
 
 export type CliCommand =
   | { kind: 'help' }
   | { kind: 'run'; options: CollectorOptions }
+  | { kind: 'races'; races: RacesCommand }
   | { kind: 'error'; message: string };
 
 function int(name: string, v: string | undefined, min: number): number | undefined {
@@ -36,6 +44,7 @@ function int(name: string, v: string | undefined, min: number): number | undefin
 
 /** Parses argv (without `node` and the script) and the environment into collector options. */
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): CliCommand {
+  if (argv[0] === 'races') return parseRaces(argv.slice(1));
   try {
     const { values } = parseArgs({
       args: argv,
@@ -69,6 +78,30 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         maxAgeMs: maxAgeHours === undefined ? undefined : Math.round(maxAgeHours * 3_600_000),
         maxBodyBytes: int('max-body', values['max-body'], 1),
       },
+    };
+  } catch (err) {
+    return { kind: 'error', message: (err as Error).message };
+  }
+}
+
+function parseRaces(argv: string[]): CliCommand {
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        url: { type: 'string' },
+        db: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help) return { kind: 'help' };
+    if (values.url !== undefined && values.db !== undefined)
+      throw new Error('races: use --url or --db, not both');
+    return {
+      kind: 'races',
+      races: { url: values.url, db: values.db ?? DEFAULT_DB, json: values.json === true },
     };
   } catch (err) {
     return { kind: 'error', message: (err as Error).message };

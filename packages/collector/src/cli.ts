@@ -1,11 +1,17 @@
 #!/usr/bin/env node
 import { USAGE, parseCli } from './cli-args.js';
+import { runRaces } from './races-command.js';
 import { startCollector } from './server.js';
 
 async function main(): Promise<void> {
   const cmd = parseCli(process.argv.slice(2));
   if (cmd.kind === 'help') {
     process.stdout.write(USAGE);
+  } else if (cmd.kind === 'races') {
+    process.exitCode = await runRaces(cmd.races, {
+      out: (t) => process.stdout.write(t),
+      err: (t) => process.stderr.write(t),
+    });
   } else if (cmd.kind === 'error') {
     process.stderr.write(`sightline-collector: ${cmd.message}\n\n${USAGE}`);
     process.exitCode = 2;

@@ -5,6 +5,7 @@ import { api, h, parseHash, registerServices } from './dom.js';
 import { renderErrorEvent, renderErrors } from './errors.js';
 import { renderHealth } from './health.js';
 import { renderLogs } from './logs.js';
+import { renderRaces } from './races.js';
 import { renderRequests } from './requests.js';
 import { renderTrace } from './trace.js';
 import { renderTraces } from './traces.js';
@@ -27,6 +28,8 @@ function pick(route) {
       return renderRequests;
     case 'health':
       return renderHealth;
+    case 'races':
+      return renderRaces;
     default:
       return renderTraces;
   }

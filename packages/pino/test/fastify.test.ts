@@ -1,13 +1,13 @@
 import { Writable } from 'node:stream';
 import { captureException, runServerRequest } from '@sightline/core';
+import { sleep, traceparent, useIngest } from '@sightline/testkit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import pino9 from 'pino9';
 import { describe, expect, it } from 'vitest';
 import { sightlineMixin, sightlineStream } from '../src/index.js';
-import { sleep, traceparent, useIngest } from './helpers.js';
 
-const t = useIngest();
+const t = useIngest({ release: '1.0.0' }, 500);
 
 /** Records the handlers logged (Fastify's own records have no `n`). */
 function ours(items: any[]): any[] {

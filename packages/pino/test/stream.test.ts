@@ -1,10 +1,11 @@
 import { captureException, withScope } from '@sightline/core';
+import { useIngest } from '@sightline/testkit';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { sightlineMixin, sightlineStream } from '../src/index.js';
-import { useIngest } from './helpers.js';
 
-const t = useIngest();
+// A hanging backend must not hold teardown long: the client gets 500 ms to close.
+const t = useIngest({ release: '1.0.0' }, 500);
 
 function throwTypeError(message: string): never {
   throw new TypeError(message);

@@ -2,16 +2,15 @@ import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TEST_API_KEY } from '@sightline/testkit';
+import { TEST_API_KEY, useIngest } from '@sightline/testkit';
 import { build } from 'tsup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useIngest } from './helpers.js';
 
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 // Inside the package's node_modules, so the bundles resolve `pino` and `pino-abstract-transport`
 // like the package does, and nothing lands in the source tree.
 const outDir = join(pkgDir, 'node_modules', '.cache', `sightline-worker-test-${process.pid}`);
-const t = useIngest();
+const t = useIngest({ release: '1.0.0' }, 500);
 
 /**
  * Worker threads load plain JavaScript, not this repo's TypeScript sources, and dist/ may be stale

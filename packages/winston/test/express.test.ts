@@ -1,14 +1,14 @@
 import { createServer } from 'node:http';
 import { Writable } from 'node:stream';
 import { runServerRequest } from '@sightline/core';
+import { listen, sleep, traceparent, useIngest } from '@sightline/testkit';
 import express from 'express';
 import { describe, expect, it, vi } from 'vitest';
 import winston from 'winston';
 import TransportStream from 'winston-transport';
 import { SightlineTransport, sightlineFormat, sightlineMeta } from '../src/index.js';
-import { listen, sleep, traceparent, useIngest } from './helpers.js';
 
-const t = useIngest();
+const t = useIngest({ release: '1.0.0' }, 500);
 
 /** JSON lines a console-like transport printed. */
 function lineSink() {

@@ -1,10 +1,11 @@
 import { captureException, withScope } from '@sightline/core';
+import { useIngest } from '@sightline/testkit';
 import { describe, expect, it } from 'vitest';
 import winston from 'winston';
 import { SightlineTransport, sightlineFormat } from '../src/index.js';
-import { useIngest } from './helpers.js';
 
-const t = useIngest();
+// A hanging backend must not hold teardown long: the client gets 500 ms to close.
+const t = useIngest({ release: '1.0.0' }, 500);
 const identity = winston.format((info) => info)();
 
 function throwTypeError(message: string): never {

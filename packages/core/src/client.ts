@@ -288,8 +288,9 @@ export class Client implements SpanSink {
   }
 
   /**
-   * Without scrubbing, user and breadcrumbs still go through the normalizer: cyclic or BigInt
-   * breadcrumb data would otherwise make the encoder throw and lose the whole event.
+   * Without scrubbing, structured data still goes through the normalizer and its bounds: cyclic
+   * or BigInt breadcrumb data would otherwise make the encoder throw and lose the whole event,
+   * and an extra holding a 10 MB Buffer would be JSON-encoded whole (seconds, then a 413).
    */
   private normalizeEvent(e: ErrorEvent): ErrorEvent {
     const opts = { scrub: false };
@@ -297,6 +298,9 @@ export class Client implements SpanSink {
       ...e,
       user: e.user ? (normalize(e.user, opts) as ErrorEvent['user']) : undefined,
       breadcrumbs: e.breadcrumbs.map((b) => normalize(b, opts) as Breadcrumb),
+      tags: normalizeRecord(e.tags, opts) as Record<string, string>,
+      extras: normalizeRecord(e.extras, opts) ?? {},
+      contexts: (normalize(e.contexts, opts) as ErrorEvent['contexts']) ?? {},
     };
   }
 

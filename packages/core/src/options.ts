@@ -258,7 +258,8 @@ export function resolveOptions(options: SightlineOptions = {}, env: NodeJS.Proce
   for (const key of Object.keys(options) as (keyof SightlineOptions)[]) {
     const value = options[key];
     if (value === undefined) continue;
-    const check = CHECKS[key];
+    // Own keys only: `toString` or `constructor` must not find Object.prototype's functions.
+    const check = Object.hasOwn(CHECKS, key) ? CHECKS[key] : undefined;
     if (check && !check[0](value)) throw new SightlineOptionError(key, check[1]);
   }
 

@@ -13,6 +13,7 @@ import {
   withScope,
 } from '../src/api.js';
 import { getCurrentHub } from '../src/hub.js';
+import { resolveOptions } from '../src/options.js';
 import { useIngest } from './helpers/setup.js';
 
 /**
@@ -126,3 +127,24 @@ describe('captureMessage with a huge message', () => {
     expect(event.message.length).toBeLessThanOrEqual(8193);
   });
 });
+
+describe('sendDefaultPii: true keeps the bounds', () => {
+  it('an extra holding a 10 MB Buffer or a huge string is normalized, not JSON-encoded whole', async () => {
+    ctx.start({ sendDefaultPii: true });
+    withScope(() => {
+      setExtras({ payload: Buffer.alloc(10 * 1024 * 1024), text: 'x'.repeat(100_000), n: 10n });
+      captureException(new Error('bounded extras'));
+    });
+    const [event] = await ctx.server.waitFor('errors', 1);
+    expect(event.metadata.payload).toBe(`[Buffer ${10 * 1024 * 1024} bytes]`);
+    expect(event.metadata.text.length).toBeLessThanOrEqual(8192);
+    expect(event.metadata.n).toBe('10');
+  });
+});
+
+describe('option names that exist on Object.prototype', () => {
+  it('are ignored like any unknown option', () => {
+    expect(() => resolveOptions({ toString: 1, constructor: 2, valueOf: 0 } as never, {})).not.toThrow();
+  });
+});
+

@@ -1,6 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { type Client, type SightlineOptions, init } from '@sightline/core';
 import { type IngestServer, TEST_API_KEY, startIngestServer } from '@sightline/testkit';
+
+// Ids and patterns are the test kit's, shared with the other adapters' tests.
+export { HEX16, HEX32, type TraceParent, traceparent } from '@sightline/testkit';
 
 export interface Telemetry {
   server: IngestServer;
@@ -39,21 +41,6 @@ export async function startTelemetry(extra: SightlineOptions = {}): Promise<Tele
     },
   };
 }
-
-export interface TraceParent {
-  traceId: string;
-  spanId: string;
-  header: string;
-}
-
-export function traceparent(sampled = true): TraceParent {
-  const traceId = randomBytes(16).toString('hex');
-  const spanId = randomBytes(8).toString('hex');
-  return { traceId, spanId, header: `00-${traceId}-${spanId}-${sampled ? '01' : '00'}` };
-}
-
-export const HEX32 = /^[0-9a-f]{32}$/;
-export const HEX16 = /^[0-9a-f]{16}$/;
 
 /** Items of `kind` belonging to one request (by request id), once `n` of them arrived. */
 export async function itemsFor<T = any>(

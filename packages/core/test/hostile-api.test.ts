@@ -148,3 +148,18 @@ describe('option names that exist on Object.prototype', () => {
   });
 });
 
+describe('breadcrumb data that is not an object', () => {
+  it('is wrapped, so the event stays valid and arrives', async () => {
+    ctx.start();
+    withScope(() => {
+      addBreadcrumb({ message: 'array', data: [1, 2] as never });
+      addBreadcrumb({ message: 'date', data: new Date(0) as never });
+      captureException(new Error('odd crumbs'));
+    });
+    const [event] = await ctx.server.waitFor('errors', 1);
+    expect(event.breadcrumbs.map((b: { data: unknown }) => b.data)).toEqual([
+      { value: [1, 2] },
+      { value: '1970-01-01T00:00:00.000Z' },
+    ]);
+  });
+});

@@ -48,6 +48,17 @@ function flatValue(v: unknown): string | number | boolean | null {
   }
 }
 
+/**
+ * The wire wants an object: anything else (an array passed as data, or a Date that normalized to
+ * a string) is wrapped, so one odd breadcrumb cannot get the whole event rejected.
+ */
+function crumbData(data: unknown): Record<string, unknown> | undefined {
+  if (data === undefined || data === null) return undefined;
+  return typeof data === 'object' && !Array.isArray(data)
+    ? (data as Record<string, unknown>)
+    : { value: data };
+}
+
 function crumbLevel(level: Breadcrumb['level']): 'debug' | 'info' | 'warn' | 'error' {
   switch (level) {
     case 'debug':
@@ -117,7 +128,7 @@ export function encodeError(e: ErrorEvent, sdkVersion: string): Record<string, u
           category: b.category,
           message: b.message ?? '',
           level: crumbLevel(b.level),
-          data: b.data,
+          data: crumbData(b.data),
         }))
       : undefined,
     fingerprint: e.fingerprint,

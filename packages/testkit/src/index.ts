@@ -47,6 +47,9 @@ export {
 } from './ids.js';
 export { type Gate, makeGate } from './gate.js';
 export { isolationWork } from './isolation-work.js';
+export type { ConformanceTarget } from './conformance-target.js';
+export { type TraceConformanceTarget, describeTraceConformance } from './trace-conformance.js';
+export { describeIsolationConformance } from './isolation-conformance.js';
 export { sleep } from './sleep.js';
 export { type Receiver, type ReceiverReply, type ReceiverRequest, startReceiver } from './receiver.js';
 export { type ChildService, spawnService } from './spawn-service.js';

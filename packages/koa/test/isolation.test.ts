@@ -1,81 +1,9 @@
 import { createServer } from 'node:http';
-import { type Listening, listen, spanId, traceId, useSightline } from '@sightline/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeIsolationConformance, listen } from '@sightline/testkit';
 import { MAJORS, buildApp } from './helpers/app.js';
 
-const N = 200;
-
-const h = useSightline({ transportQueueSize: 5000 }, { perTest: false });
-
-describe.each(MAJORS)('isolation on %s', (_major, KoaApp) => {
-  let app: Listening;
-  beforeAll(async () => {
-    app = await listen(createServer(buildApp(KoaApp).callback()));
-  });
-  afterAll(async () => {
-    await app.close();
-  });
-
-  it(`keeps ${N} concurrent interleaved requests apart, item by item`, async () => {
-    h.server.clear();
-    const sent = Array.from({ length: N }, (_, i) => ({ n: String(i), trace: traceId(), parent: spanId() }));
-    const answers = await Promise.all(
-      sent.map(async (s) => {
-        const res = await fetch(`${app.url}/iso/${s.n}`, {
-          headers: { traceparent: `00-${s.trace}-${s.parent}-01` },
-        });
-        expect(await res.json()).toEqual({ n: s.n });
-        return {
-          ...s,
-          requestId: res.headers.get('x-allstak-request-id')!,
-          traceHeader: res.headers.get('x-allstak-trace-id'),
-        };
-      }),
-    );
-    const byN = new Map(answers.map((a) => [a.n, a]));
-    for (const a of answers) expect(a.traceHeader).toBe(a.trace);
-
-    await h.server.waitFor('errors', N, 15_000);
-    await h.client.flush(5000);
-    const errors = h.server.items('errors');
-    const logs = h.server.items('logs');
-    const records = h.server.items('http-requests');
-    const spans = h.server.items('spans');
-    expect(errors).toHaveLength(N);
-    expect(logs).toHaveLength(N);
-    expect(records).toHaveLength(N);
-    expect(spans).toHaveLength(N);
-
-    for (const e of errors) {
-      const n = e.metadata.req as string;
-      const a = byN.get(n)!;
-      expect(e.message).toBe(`iso ${n}`);
-      expect(e.user).toEqual({ id: n });
-      expect(e.traceId).toBe(a.trace);
-      expect(e.parentSpanId).toBe(a.parent);
-      expect(e.requestId).toBe(a.requestId);
-      expect(e.breadcrumbs.map((b: { message: string }) => b.message)).toEqual([`crumb ${n}`]);
-      expect(e.requestContext).toMatchObject({ path: `/iso/${n}`, route: '/iso/:n' });
-    }
-    expect(new Set(errors.map((e) => e.metadata.req)).size).toBe(N);
-    for (const l of logs) {
-      const n = (l.message as string).slice(4);
-      const a = byN.get(n)!;
-      expect(l).toMatchObject({ userId: n, traceId: a.trace, requestId: a.requestId });
-    }
-    for (const r of records) {
-      const a = answers.find((x) => x.requestId === r.requestId)!;
-      expect(r).toMatchObject({
-        path: '/iso/:n',
-        traceId: a.trace,
-        parentSpanId: a.parent,
-        userId: a.n,
-        statusCode: 200,
-      });
-    }
-    const spanIds = new Set(spans.map((s) => s.spanId));
-    expect(spanIds.size).toBe(N);
-    for (const e of errors) expect(spanIds.has(e.spanId)).toBe(true);
-    expect(h.server.invalid).toEqual([]);
-  });
+// The same scenario as Express's, from the test kit (the app's /iso/:n route runs isolationWork).
+describeIsolationConformance({
+  majors: MAJORS,
+  start: (KoaApp) => listen(createServer(buildApp(KoaApp).callback())),
 });

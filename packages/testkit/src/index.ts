@@ -53,4 +53,5 @@ export { describeIsolationConformance } from './isolation-conformance.js';
 export { sleep } from './sleep.js';
 export { type Receiver, type ReceiverReply, type ReceiverRequest, startReceiver } from './receiver.js';
 export { type ChildService, spawnService } from './spawn-service.js';
+export { runExample } from './example-app.js';
 export { type InstrumentedRoute, startInstrumentedApp } from './instrumented-app.js';

@@ -15,6 +15,7 @@ import {
   listen,
   makeGate,
   rawHttp,
+  runExample,
   spawnService,
   startInstrumentedApp,
   startReceiver,
@@ -215,5 +216,25 @@ describe('useIngest', () => {
     captureException(new Error('one'));
     const [e] = await t.server.waitFor('errors', 1);
     expect(e).toMatchObject({ message: 'one', release: 'ingest@1', environment: 'e1' });
+  });
+});
+
+describe('runExample', () => {
+  const EXAMPLE = new URL('./fixtures/example-app.mjs', import.meta.url).href;
+
+  it('starts the example with env set, closes it and restores env, also when driving it fails', async () => {
+    let url = '';
+    await runExample(EXAMPLE, { EXAMPLE_GREETING: 'hello' }, async (u) => {
+      url = u;
+      expect(await (await fetch(u)).text()).toBe('hello');
+    });
+    expect(process.env.EXAMPLE_GREETING).toBeUndefined();
+    await expect(fetch(url)).rejects.toThrow();
+    await expect(
+      runExample(EXAMPLE, { EXAMPLE_GREETING: 'again' }, async () => {
+        throw new Error('drive failed');
+      }),
+    ).rejects.toThrow('drive failed');
+    expect(process.env.EXAMPLE_GREETING).toBeUndefined();
   });
 });

@@ -1,52 +1,33 @@
-import { TEST_API_KEY, startIngestServer } from '@sightline/testkit';
+import { TEST_API_KEY, runExample, startIngestServer } from '@sightline/testkit';
 import { expect, it } from 'vitest';
-
-interface Started {
-  url: string;
-  close(): Promise<void>;
-}
 
 // A variable specifier: the example is plain JavaScript, loaded as it would run with `node`.
 const EXAMPLE = new URL('../../../examples/fastify/src/app.mjs', import.meta.url).href;
 
 it('runs the example app from env and records its routes', async () => {
   const server = await startIngestServer({ apiKey: TEST_API_KEY });
-  const env = { ...process.env };
-  Object.assign(process.env, {
-    ALLSTAK_API_KEY: TEST_API_KEY,
-    ALLSTAK_HOST: server.url,
-    ALLSTAK_RELEASE: 'ex@1',
-  });
-  const example = (await import(EXAMPLE)) as {
-    start(o: { port: number }): Promise<Started>;
-    createApp(): Promise<unknown>;
-  };
-  expect(typeof example.createApp).toBe('function');
-  const app = await example.start({ port: 0 });
-  try {
-    expect((await fetch(`${app.url}/health`)).status).toBe(200);
-    expect((await fetch(`${app.url}/api/users/1`)).status).toBe(200);
-    expect((await fetch(`${app.url}/api/users/9`)).status).toBe(404);
-    const order = await fetch(`${app.url}/api/users/2/orders`, {
+  const env = { ALLSTAK_API_KEY: TEST_API_KEY, ALLSTAK_HOST: server.url, ALLSTAK_RELEASE: 'ex@1' };
+  await runExample(EXAMPLE, env, async (url) => {
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+    expect((await fetch(`${url}/api/users/1`)).status).toBe(200);
+    expect((await fetch(`${url}/api/users/9`)).status).toBe(404);
+    const order = await fetch(`${url}/api/users/2/orders`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ items: ['a', 'b'] }),
     });
     expect(order.status).toBe(201);
-    const invalid = await fetch(`${app.url}/api/users/2/orders`, {
+    const invalid = await fetch(`${url}/api/users/2/orders`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{}',
     });
     expect(invalid.status).toBe(400);
-    expect((await fetch(`${app.url}/api/users/2/fail`)).status).toBe(500);
-    expect((await fetch(`${app.url}/api/users/2/async-fail`)).status).toBe(500);
-    expect(await (await fetch(`${app.url}/stream`)).text()).toBe('chunk 0\nchunk 1\nchunk 2\n');
-    expect(await (await fetch(`${app.url}/handled`)).json()).toEqual({ handled: true });
-  } finally {
-    await app.close();
-    process.env = env;
-  }
+    expect((await fetch(`${url}/api/users/2/fail`)).status).toBe(500);
+    expect((await fetch(`${url}/api/users/2/async-fail`)).status).toBe(500);
+    expect(await (await fetch(`${url}/stream`)).text()).toBe('chunk 0\nchunk 1\nchunk 2\n');
+    expect(await (await fetch(`${url}/handled`)).json()).toEqual({ handled: true });
+  });
   expect(server.items('http-requests').map((r) => [r.method, r.path, r.statusCode])).toEqual([
     ['GET', '/health', 200],
     ['GET', '/api/users/:id', 200],

@@ -47,6 +47,9 @@ export interface ClientStats {
   exporters: Record<string, unknown>;
 }
 
+/** Plain-http hosts already warned about in this process. */
+const warnedInsecureHosts = new Set<string>();
+
 function zeroKinds(): Record<ItemKind, number> {
   const o = {} as Record<ItemKind, number>;
   for (const k of ALL_KINDS) o[k] = 0;
@@ -106,8 +109,16 @@ export class Client implements SpanSink {
       this.debug.once('no-key', 'no API key or exporter configured: Sightline is disabled (a no-op)');
       return;
     }
-    if (options.apiKey && !options.allowInsecureTransport && options.host.startsWith('http:') && !isLoopbackHost(options.host)) {
-      // Said once whether or not debug is on: the key is about to cross a network in clear text.
+    if (
+      options.apiKey &&
+      !options.allowInsecureTransport &&
+      options.host.startsWith('http:') &&
+      !isLoopbackHost(options.host) &&
+      !warnedInsecureHosts.has(options.host)
+    ) {
+      // Said once per host and process, whether or not debug is on (init() again with the same
+      // host says nothing new): the key is about to cross a network in clear text.
+      warnedInsecureHosts.add(options.host);
       process.emitWarning('Sightline host uses plain http on a non-loopback address: the API key travels unencrypted. Use https, or set allowInsecureTransport: true.', {
         code: 'SIGHTLINE_INSECURE_HOST',
       });

@@ -3,12 +3,14 @@ import {
   addBreadcrumb,
   captureException,
   captureMessage,
+  logger,
   setContext,
   setExtra,
   setTag,
   setUser,
   withScope,
 } from '../src/api.js';
+import { continueTrace, startSpan } from '../src/tracing/api.js';
 import { useIngest } from './helpers/setup.js';
 
 const t = useIngest();
@@ -102,11 +104,28 @@ describe('captureException', () => {
 
   it('drops identical consecutive events of one request but keeps other requests’ events', async () => {
     t.start();
-    const make = () => new Error('same');
-    for (let i = 0; i < 3; i++) captureException(Object.assign(make(), { stack: 'Error: same\n    at f (/app/x.js:1:1)' }));
+    const make = () => Object.assign(new Error('same'), { stack: 'Error: same\n    at f (/app/x.js:1:1)' });
+    for (let i = 0; i < 3; i++) captureException(make());
     await t.client.flush(2000);
     expect(t.server.items('errors')).toHaveLength(1);
     expect(t.client.getStats().dropped.duplicate).toBe(2);
+    // The same failure in two other requests is two more events, not duplicates.
+    for (const id of ['a'.repeat(32), 'b'.repeat(32)]) {
+      continueTrace({ traceparent: `00-${id}-${'c'.repeat(16)}-01` }, () => captureException(make()));
+    }
+    await t.client.flush(2000);
+    expect(t.server.items('errors').map((e) => e.traceId).slice(1)).toEqual(['a'.repeat(32), 'b'.repeat(32)]);
+  });
+
+  it('bounds the cause chain at 8 links', async () => {
+    t.start();
+    let err: Error = new Error('root cause');
+    for (let i = 0; i < 20; i++) err = new Error(`level ${i}`, { cause: err });
+    captureException(err);
+    const [e] = await t.server.waitFor('errors', 1);
+    const causeKeys = Object.keys(e.metadata).filter((k) => /^cause\.\d+\.message$/.test(k));
+    expect(causeKeys).toHaveLength(8);
+    expect(e.metadata['cause.0.message']).toBe('level 18');
   });
 });
 
@@ -187,6 +206,27 @@ describe('privacy', () => {
     expect(text).not.toContain('eyJhbGciOiJIUzI1NiJ9');
     expect(e.message).toBe('failed for [Filtered]');
     expect(e.user.id).toBe('u-2');
+  });
+
+  it('scrubs logs, spans and request records too', async () => {
+    t.start();
+    await startSpan({ name: 'checkout', tags: { customer: pii.email } }, async (span) => {
+      span.setData('card', pii.card);
+      logger.info(`receipt sent to ${pii.email}`, { password: 'hunter-two', authorization: pii.auth, card: pii.card });
+    });
+    const [log] = await t.server.waitFor('logs', 1);
+    const [span] = await t.server.waitFor('spans', 1);
+    expect(log.message).toBe('receipt sent to [Filtered]');
+    expect(log.metadata).toEqual({ password: '[Filtered]', authorization: '[Filtered]', card: '[Filtered]' });
+    expect(span.tags.customer).toBe('[Filtered]');
+    expect(span.data).not.toContain('4111');
+    await t.client.close();
+    t.server.clear();
+    t.start({ sendDefaultPii: true });
+    logger.info(`receipt sent to ${pii.email}`, { card: pii.card });
+    const [verbatim] = await t.server.waitFor('logs', 1);
+    expect(verbatim.message).toBe(`receipt sent to ${pii.email}`);
+    expect(verbatim.metadata.card).toBe(pii.card);
   });
 
   it('passes data verbatim with sendDefaultPii: true', async () => {

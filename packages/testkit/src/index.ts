@@ -51,6 +51,8 @@ export type { ConformanceTarget } from './conformance-target.js';
 export { type TraceConformanceTarget, describeTraceConformance } from './trace-conformance.js';
 export { describeIsolationConformance } from './isolation-conformance.js';
 export { sleep } from './sleep.js';
+export { jsonLines } from './json-lines.js';
+export { correlatingExporter } from './correlating-exporter.js';
 export { type Receiver, type ReceiverReply, type ReceiverRequest, startReceiver } from './receiver.js';
 export { type ChildService, spawnService } from './spawn-service.js';
 export { runExample } from './example-app.js';

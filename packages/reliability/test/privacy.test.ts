@@ -164,6 +164,7 @@ describe('privacy: sendDefaultPii', () => {
           dropped: mangled.length,
         },
       },
+      labels: { sent: 'in the corpus', delivered: 'arrived verbatim', dropped: 'redacted' },
       figures: {
         'ingest requests inspected': requests,
         'bytes inspected': text.length,
@@ -196,6 +197,7 @@ describe('privacy: sendDefaultPii', () => {
           dropped: mangled.length,
         },
       },
+      labels: { sent: 'in the corpus', delivered: 'arrived verbatim', dropped: 'redacted' },
       figures: {
         'ingest requests inspected': requests,
         'values missing': missing.map((m) => m.kind).join(', ') || 'none',

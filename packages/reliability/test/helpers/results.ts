@@ -22,6 +22,8 @@ export interface ScenarioFigures {
   injected: string;
   /** Items per category (or per input family): captured/sent, delivered/accepted, dropped. */
   counts?: Record<string, Counts>;
+  /** Column titles for `counts` when "sent / delivered / dropped" would mislead. */
+  labels?: { sent?: string; delivered?: string; dropped?: string };
   /** Latency of the host app's own requests, ms. */
   latency?: { baselineP50?: number; p50: number; p99: number; max: number; bound: string };
   /** Memory plateau of the child app, MiB. */

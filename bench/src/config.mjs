@@ -27,11 +27,11 @@ export const MODES = {
   quick: {
     rounds: 2,
     warmupSec: 1,
-    durationSec: 2,
+    durationSec: 1.5,
     connections: 32,
-    micro: { timeMs: 150, warmupTimeMs: 50 },
+    micro: { timeMs: 100, warmupTimeMs: 30 },
     memory: { durationSec: 8, sampleEveryMs: 500 },
-    coldStart: { runs: 3 },
+    coldStart: { runs: 2 },
   },
   full: {
     rounds: 5,

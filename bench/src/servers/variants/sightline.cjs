@@ -8,6 +8,18 @@ const { createLogger } = require('../logger.cjs');
 
 const flushMs = () => Number(process.env.BENCH_FLUSH_MS ?? 10_000);
 
+// Diagnostic knobs (not used by `pnpm bench`), for finding where overhead comes from:
+// BENCH_SIGHTLINE_TRANSPORT=discard keeps capture but sends nothing; BENCH_SIGHTLINE_NO_PINO=1
+// and BENCH_SIGHTLINE_NO_UNDICI=1 leave the logger and the outbound integration out;
+// BENCH_SIGHTLINE_GZIP=off sends uncompressed.
+const knob = (name) => process.env[`BENCH_SIGHTLINE_${name}`];
+const discard = () => ({
+  send: () => true,
+  flush: async () => true,
+  close: async () => true,
+  getStats: () => ({ categories: {}, requests: 0, failedRequests: 0 }),
+});
+
 module.exports.setup = function setup(ctx) {
   const client = core.init({
     apiKey: 'bench-not-a-secret',
@@ -16,13 +28,16 @@ module.exports.setup = function setup(ctx) {
     environment: 'bench',
     service: `bench-${ctx.framework}`,
     tracesSampleRate: ctx.sampleRate,
-    integrations: [outboundHttpIntegration()],
+    integrations: knob('NO_UNDICI') ? [] : [outboundHttpIntegration()],
+    ...(knob('TRANSPORT') === 'discard' ? { transport: discard } : {}),
+    ...(knob('GZIP') === 'off'
+      ? { transport: (o) => core.createTransport({ ...o, gzipThreshold: 2 ** 30 }) }
+      : {}),
     ...ctx.sightlineOptions,
   });
-  const logger = createLogger({
-    mixin: sightlineMixin(),
-    streams: [{ level: 'info', stream: sightlineStream() }],
-  });
+  const logger = knob('NO_PINO')
+    ? createLogger()
+    : createLogger({ mixin: sightlineMixin(), streams: [{ level: 'info', stream: sightlineStream() }] });
   return {
     name: 'sightline',
     logger,

@@ -1,0 +1,43 @@
+// CPU µs per request of several server configurations, interleaved (robust to a shared CPU).
+// node profile/cpu-per-request.mjs <framework> [rounds] [seconds]; PATHS=/users/1 to narrow the mix;
+// CONFIGS='[["name","<variant id>",{ENV}]...]' (e.g. BENCH_SIGHTLINE_TRANSPORT=discard, see README).
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startRig } from '../src/rig.mjs';
+import { VARIANTS, PATHS } from '../src/config.mjs';
+const framework = process.argv[2] ?? 'fastify';
+const rounds = Number(process.argv[3] ?? 3);
+const secs = Number(process.argv[4] ?? 3);
+const paths = process.env.PATHS ? process.env.PATHS.split(',') : PATHS;
+const configs = JSON.parse(
+  process.env.CONFIGS ??
+    '[["bare","bare",{}],["sl","sightline-100",{}],["sl-discard","sightline-100",{"BENCH_SIGHTLINE_TRANSPORT":"discard"}],["sl-nopino","sightline-100",{"BENCH_SIGHTLINE_NO_PINO":"1"}],["sl-noundici","sightline-100",{"BENCH_SIGHTLINE_NO_UNDICI":"1"}]]',
+);
+const rig = await startRig({ pin: true });
+const servers = [];
+for (const [name, vid, env] of configs) {
+  const sinkUrl = await rig.openSink(name);
+  const s = await rig.startServer({ framework, variant: VARIANTS.find((v) => v.id === vid), sinkUrl, env });
+  servers.push({ name, s, res: [] });
+  await rig.load(s.info.port, { paths, connections: 32, durationSec: 1 });
+}
+const cpu = async (s) => (await s.ask({ cmd: 'cpu' })).cpu;
+for (let r = 0; r < rounds; r++)
+  for (const x of servers) {
+    await sleep(1500);
+    const a = await cpu(x.s);
+    const res = await rig.load(x.s.info.port, { paths, connections: 32, durationSec: secs });
+    const b = await cpu(x.s);
+    const us = (b.userUs + b.systemUs - a.userUs - a.systemUs) / res.ok;
+    x.res.push(us);
+    console.log(
+      `${x.name.padEnd(14)} ${Math.round(res.rps)} req/s  ${us.toFixed(1)} µs CPU/req  share ${((b.userUs + b.systemUs - a.userUs - a.systemUs) / 1e3 / (b.at - a.at)).toFixed(2)}`,
+    );
+  }
+const med = (a) => a.slice().sort((x, y) => x - y)[a.length >> 1];
+const base = med(servers[0].res);
+for (const x of servers)
+  console.log(
+    `${x.name.padEnd(14)} median ${med(x.res).toFixed(1)} µs/req  (+${(med(x.res) - base).toFixed(1)})`,
+  );
+for (const x of servers) await x.s.stop(15000);
+await rig.stop();

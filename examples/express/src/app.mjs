@@ -6,9 +6,25 @@
 // Without ALLSTAK_API_KEY the SDK is a no-op and the app still serves requests.
 import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
-import { captureException, init, logger, setTag, setUser } from '@sightline/core';
+import { captureException, init, setTag, setUser } from '@sightline/core';
 import { setupExpressErrorHandler, sightlineRequestHandler } from '@sightline/express';
+import { SightlineTransport, sightlineFormat, sightlineMeta } from '@sightline/winston';
 import express from 'express';
+import winston from 'winston';
+
+/**
+ * The app's Winston logger: JSON lines on stdout stamped with `trace_id`, `span_id` and
+ * `request_id`, and each record sent to Sightline as a `/logs` record of the request it was
+ * logged in (error records also as error events, info records as breadcrumbs).
+ */
+export const log = winston.createLogger({
+  level: 'info',
+  // Captures the ids inside `log.info(…)` itself, so a transport that answers late (a File
+  // transport under load) cannot stamp a record with whichever request is current by then.
+  defaultMeta: sightlineMeta(),
+  format: winston.format.combine(sightlineFormat(), winston.format.json()),
+  transports: [new winston.transports.Console(), new SightlineTransport()],
+});
 
 const users = new Map([
   ['1', { id: '1', name: 'Ada Lovelace' }],
@@ -34,7 +50,7 @@ export function createApp() {
       return;
     }
     setUser({ id: user.id });
-    logger.info('user loaded', { userId: user.id });
+    log.info('user loaded', { userId: user.id });
     res.json(user);
   });
   usersRouter.post('/:id/orders', async (req, res) => {
@@ -78,7 +94,9 @@ export function createApp() {
 
   // After all routes, before the app's own error handler.
   setupExpressErrorHandler(app);
-  app.use((err, _req, res, _next) => {
+  app.use((err, req, res, _next) => {
+    // The same Error the handler above reported: a /logs record, not a second error event.
+    log.error('request failed', { err, path: req.path });
     res.status(err.status ?? err.statusCode ?? 500).json({ error: 'internal error' });
   });
   return app;

@@ -6,9 +6,11 @@
 // Without ALLSTAK_API_KEY the SDK is a no-op and the app still serves requests.
 import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import { captureException, init, logger, setTag, setUser } from '@sightline/core';
+import { captureException, init, setTag, setUser } from '@sightline/core';
 import { sightlineFastify } from '@sightline/fastify';
+import { sightlineMixin, sightlineStream } from '@sightline/pino';
 import Fastify from 'fastify';
+import pino from 'pino';
 
 const users = new Map([
   ['1', { id: '1', name: 'Ada Lovelace' }],
@@ -23,7 +25,7 @@ async function usersRoutes(api) {
     const user = users.get(request.params.id);
     if (!user) return reply.code(404).send({ error: 'no such user' });
     setUser({ id: user.id });
-    logger.info('user loaded', { userId: user.id });
+    request.log.info({ userId: user.id }, 'user loaded');
     return user;
   });
 
@@ -58,9 +60,21 @@ async function usersRoutes(api) {
   });
 }
 
+/**
+ * The app's Pino logger: JSON lines on stdout stamped with `trace_id`, `span_id` and
+ * `request_id` (the mixin), and each record sent to Sightline as a `/logs` record of the request
+ * it was logged in (error records also as error events, info records as breadcrumbs).
+ */
+export const log = pino(
+  { level: 'info', mixin: sightlineMixin() },
+  pino.multistream([{ stream: process.stdout }, { level: 'info', stream: sightlineStream() }]),
+);
+
 /** The app, ready to listen: tests and the demo can also use `app.inject` or their own server. */
 export async function createApp() {
-  const app = Fastify({ logger: false });
+  // Fastify 5 takes a ready logger as `loggerInstance` (`logger` only takes options). Its own
+  // lines (requests, 5xx errors) and `request.log` in routes then go through the same streams.
+  const app = Fastify({ loggerInstance: log });
   // First, so every hook and route below runs inside the request's context.
   await app.register(sightlineFastify);
 

@@ -1,11 +1,11 @@
 import { createAllStakExporter } from './allstak/exporter.js';
-import { type DebugLogger, createDebugLogger, registerSecret } from './debug.js';
+import { createDebugLogger, type DebugLogger, registerSecret } from './debug.js';
 import { causeChain, exceptionFromThrowable, exceptionSignature, truncateMessage } from './event-builder.js';
 import type { Exporter } from './exporter.js';
 import type { Hub } from './hub.js';
 import { newUuid } from './ids.js';
 import { normalize, normalizeRecord, scrubString, scrubUrl } from './normalize.js';
-import { type ResolvedOptions, isLoopbackHost } from './options.js';
+import { isLoopbackHost, type ResolvedOptions } from './options.js';
 import { CompositePropagator } from './propagation/composite.js';
 import type { Scope } from './scope.js';
 import { Session } from './sessions.js';
@@ -29,7 +29,18 @@ import type {
 } from './types.js';
 import { SDK_VERSION } from './version.js';
 
-const ALL_KINDS: ItemKind[] = ['error', 'log', 'span', 'http-request', 'db', 'session-start', 'session-end', 'check-in', 'release'];
+const SEVERITIES = new Set<string>(['fatal', 'error', 'warning', 'info', 'debug']);
+const ALL_KINDS: ItemKind[] = [
+  'error',
+  'log',
+  'span',
+  'http-request',
+  'db',
+  'session-start',
+  'session-end',
+  'check-in',
+  'release',
+];
 
 export interface ClientStats {
   enabled: boolean;
@@ -119,9 +130,12 @@ export class Client implements SpanSink {
       // Said once per host and process, whether or not debug is on (init() again with the same
       // host says nothing new): the key is about to cross a network in clear text.
       warnedInsecureHosts.add(options.host);
-      process.emitWarning('Sightline host uses plain http on a non-loopback address: the API key travels unencrypted. Use https, or set allowInsecureTransport: true.', {
-        code: 'SIGHTLINE_INSECURE_HOST',
-      });
+      process.emitWarning(
+        'Sightline host uses plain http on a non-loopback address: the API key travels unencrypted. Use https, or set allowInsecureTransport: true.',
+        {
+          code: 'SIGHTLINE_INSECURE_HOST',
+        },
+      );
     }
     for (const e of exporters) {
       try {
@@ -157,7 +171,12 @@ export class Client implements SpanSink {
   // ── errors ──────────────────────────────────────────────────────────────────────────────
 
   /** Builds, filters and sends an error event. Returns its id, or undefined when not sent. */
-  captureException(thrown: unknown, hint: EventHint | undefined, hub: Hub, span: Span | undefined): string | undefined {
+  captureException(
+    thrown: unknown,
+    hint: EventHint | undefined,
+    hub: Hub,
+    span: Span | undefined,
+  ): string | undefined {
     if (!this.enabled || this.closed) return undefined;
     try {
       if (typeof thrown === 'object' && thrown !== null) {
@@ -175,7 +194,12 @@ export class Client implements SpanSink {
     }
   }
 
-  captureMessage(message: string, level: SeverityLevel, hub: Hub, span: Span | undefined): string | undefined {
+  captureMessage(
+    message: string,
+    level: SeverityLevel,
+    hub: Hub,
+    span: Span | undefined,
+  ): string | undefined {
     if (!this.enabled || this.closed) return undefined;
     try {
       // Cut like exception messages: a megabyte message must not be scrubbed and sent whole.
@@ -219,7 +243,14 @@ export class Client implements SpanSink {
     }
     this.lastSignature = signature;
 
-    const level = hint?.level ?? scope.level ?? (hint?.handled === false ? 'fatal' : 'error');
+    const requested = hint?.level ?? scope.level;
+    // JS callers can pass anything; the wire only takes real severities.
+    const level =
+      requested !== undefined && SEVERITIES.has(requested)
+        ? requested
+        : hint?.handled === false
+          ? 'fatal'
+          : 'error';
     const tags = hint?.tags ? { ...scope.tags, ...hint.tags } : { ...scope.tags };
     const event: ErrorEvent = {
       eventId: newUuid(),
@@ -278,7 +309,9 @@ export class Client implements SpanSink {
   }
 
   private finishEvent(event: ErrorEvent): void {
-    let out: ErrorEvent | null = this.options.sendDefaultPii ? this.normalizeEvent(event) : this.scrubEvent(event);
+    let out: ErrorEvent | null = this.options.sendDefaultPii
+      ? this.normalizeEvent(event)
+      : this.scrubEvent(event);
     const before = this.options.beforeSend;
     if (before) {
       try {
@@ -336,7 +369,9 @@ export class Client implements SpanSink {
       exception: scrubEx(e.exception),
       causes: e.causes.map(scrubEx),
       user: e.user ? (normalize(e.user, opts) as ErrorEvent['user']) : undefined,
-      request: e.request ? { ...e.request, path: e.request.path ? scrubUrl(e.request.path) : e.request.path } : undefined,
+      request: e.request
+        ? { ...e.request, path: e.request.path ? scrubUrl(e.request.path) : e.request.path }
+        : undefined,
       breadcrumbs: e.breadcrumbs.map((b) => normalize(b, opts) as Breadcrumb),
       tags: normalizeRecord(e.tags, opts) as Record<string, string>,
       extras: normalizeRecord(e.extras, opts) ?? {},
@@ -489,7 +524,8 @@ export class Client implements SpanSink {
   /** A request-mode session for one inbound request, or undefined in application mode. */
   startRequestSession(): Session | undefined {
     const o = this.options;
-    if (!this.enabled || this.closed || !o.release || !o.autoSessionTracking || o.sessionMode !== 'request') return undefined;
+    if (!this.enabled || this.closed || !o.release || !o.autoSessionTracking || o.sessionMode !== 'request')
+      return undefined;
     return new Session(this, o.release, o.environment);
   }
 
@@ -515,11 +551,21 @@ export class Client implements SpanSink {
   async flush(timeoutMs = this.options.shutdownTimeout): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     if (this.pending.size > 0) {
-      const ok = await withTimeout(Promise.all([...this.pending]).then(() => true), timeoutMs);
+      const ok = await withTimeout(
+        Promise.all([...this.pending]).then(() => true),
+        timeoutMs,
+      );
       if (!ok) return false;
     }
     const left = Math.max(0, deadline - Date.now());
-    const results = await Promise.all(this.exporters.map((e) => withTimeout(safeCall(() => e.flush(left)), left)));
+    const results = await Promise.all(
+      this.exporters.map((e) =>
+        withTimeout(
+          safeCall(() => e.flush(left)),
+          left,
+        ),
+      ),
+    );
     return results.every(Boolean);
   }
 
@@ -536,7 +582,14 @@ export class Client implements SpanSink {
       } catch {}
     }
     const left = Math.max(0, deadline - Date.now());
-    const results = await Promise.all(this.exporters.map((e) => withTimeout(safeCall(() => e.close(left)), left)));
+    const results = await Promise.all(
+      this.exporters.map((e) =>
+        withTimeout(
+          safeCall(() => e.close(left)),
+          left,
+        ),
+      ),
+    );
     return flushed && results.every(Boolean);
   }
 

@@ -163,3 +163,13 @@ describe('breadcrumb data that is not an object', () => {
     ]);
   });
 });
+
+describe('more JavaScript-caller mistakes never throw', () => {
+  it('startSpan without options, setTag with an unprintable value, an unknown level', async () => {
+    const { startSpan } = await import('../src/tracing/api.js');
+    const { captureMessage } = await import('../src/api.js');
+    expect(startSpan(undefined as never, () => 7)).toBe(7);
+    expect(() => startSpan('x', (s) => s.setTag('k', Object.create(null)))).not.toThrow();
+    expect(() => captureMessage('m', 'loud' as never)).not.toThrow();
+  });
+});

@@ -1,9 +1,9 @@
 import type { Client } from '../client.js';
 import { activeContext, withContext } from '../context.js';
-import { type Hub, getCurrentHub } from '../hub.js';
+import { getCurrentHub, type Hub } from '../hub.js';
 import { newSpanId, newTraceId } from '../ids.js';
-import { headerGetter, headerSetter } from '../propagation/types.js';
 import type { InjectContext } from '../propagation/types.js';
+import { headerGetter, headerSetter } from '../propagation/types.js';
 import type { PropagationContext } from '../scope.js';
 import type { SpanKind } from '../types.js';
 import { sampleRoot } from './sampling.js';
@@ -67,10 +67,18 @@ export function rootSpan(
   let sampled = false;
   if (client?.enabled) {
     const o = client.options;
-    sampled = sampleRoot(o.tracesSampleRate, o.tracesSampler, { name, kind, parentSampled: prop?.sampled }, client.debug);
+    sampled = sampleRoot(
+      o.tracesSampleRate,
+      o.tracesSampler,
+      { name, kind, parentSampled: prop?.sampled },
+      client.debug,
+    );
     if (prop && prop.sampled === undefined) prop.sampled = sampled;
   }
-  const flags = prop?.traceFlags !== undefined ? (prop.traceFlags & ~1) | (sampled ? 1 : 0) : (sampled ? 1 : 0) | RANDOM_FLAG;
+  const flags =
+    prop?.traceFlags !== undefined
+      ? (prop.traceFlags & ~1) | (sampled ? 1 : 0)
+      : (sampled ? 1 : 0) | RANDOM_FLAG;
   return new Span({
     traceId: prop?.traceId ?? newTraceId(),
     parentSpanId: prop?.parentSpanId ?? '',
@@ -87,6 +95,15 @@ export function rootSpan(
   });
 }
 
+/** Accepts a name or options; anything else (a JS caller's mistake) gets a placeholder name. */
+function spanOptions(options: StartSpanOptions | string | undefined): StartSpanOptions {
+  if (typeof options === 'string') return { name: options };
+  if (typeof options !== 'object' || options === null) return { name: '<unnamed>' };
+  return typeof options.name === 'string'
+    ? options
+    : { ...options, name: String(options.name ?? '<unnamed>') };
+}
+
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as PromiseLike<unknown>).then === 'function';
 }
@@ -97,7 +114,7 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
  * @example await startSpan({ name: 'charge-card' }, async (span) => stripe.charge(...))
  */
 export function startSpan<T>(options: StartSpanOptions | string, fn: (span: Span) => T): T {
-  const opts = typeof options === 'string' ? { name: options } : options;
+  const opts = spanOptions(options);
   const ctx = activeContext();
   const hub = (ctx.hub as Hub | undefined) ?? getCurrentHub();
   const span = createSpan(hub, ctx.span as Span | undefined, opts);
@@ -129,7 +146,7 @@ export function startSpan<T>(options: StartSpanOptions | string, fn: (span: Span
 
 /** A span that is not made active; end it yourself. */
 export function startInactiveSpan(options: StartSpanOptions | string): Span {
-  const opts = typeof options === 'string' ? { name: options } : options;
+  const opts = spanOptions(options);
   const ctx = activeContext();
   return createSpan((ctx.hub as Hub | undefined) ?? getCurrentHub(), ctx.span as Span | undefined, opts);
 }

@@ -89,7 +89,12 @@ export class Span {
   }
 
   setTag(key: string, value: string | number | boolean): this {
-    if (this.isRecording()) (this.tags ??= {})[key] = String(value);
+    if (!this.isRecording()) return this;
+    try {
+      (this.tags ??= {})[key] = String(value);
+    } catch {
+      // A value without a string form (a null-prototype object) is not worth a crash.
+    }
     return this;
   }
 

@@ -81,7 +81,10 @@ export interface TransportOptions {
    */
   maxInFlight?: number;
   /**
-   * Retries of one request after a 408, a 5xx, a network error or a timeout.
+   * Retries of one request after a 408, a 5xx, a network error or a timeout. A refused
+   * connection (or an unknown or unreachable host) uses none of them: nothing reached a backend,
+   * so the category pauses and probes one request at a time while its items wait in the bounded
+   * queue.
    * @default 3
    */
   maxRetries?: number;

@@ -88,7 +88,7 @@ function walk(v: unknown, depth: number, st: State): unknown {
     case 'string':
       return str(v, st);
     case 'number':
-      if (!Number.isFinite(v)) return String(v);
+      if (!Number.isFinite(v)) return cap(String(v), st);
       return st.scrub &&
         (v >= 1e12 || v <= -1e12) &&
         Number.isInteger(v) &&

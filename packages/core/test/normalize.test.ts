@@ -196,6 +196,17 @@ describe('normalize: values', () => {
     expect(JSON.parse(JSON.stringify(out))).toBeTypeOf('object');
   });
 
+  it('non-finite numbers become strings within the caps (fast-check counterexample)', () => {
+    const out = normalize(new Map([['k', new Number(Number.POSITIVE_INFINITY)]]), {
+      scrub: false,
+      maxDepth: 1,
+      maxBreadth: 1,
+      maxStringLength: 1,
+    });
+    expect(out).toEqual({ k: '…' });
+    expect(normalize(Number.NEGATIVE_INFINITY, { scrub: false })).toBe('-Infinity');
+  });
+
   it('never throws and always returns JSON-safe data within the caps', () => {
     const anything = fc.anything({
       withBigInt: true,

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import * as undici6 from 'undici6';
 import * as undici7 from 'undici';
 
@@ -10,18 +11,39 @@ export interface CallResult {
 /** Makes one GET and reads the whole body. */
 export type Caller = (url: string) => Promise<CallResult>;
 
-const pools = new Map<string, undici7.Pool>();
-const clients = new Map<string, undici7.Client>();
+/** What the tests need to know about a caller besides how to call. */
+export interface CallerTraits {
+  /** Speaks TLS only: call an https service. @default false */
+  https?: boolean;
+  /**
+   * Goes through `node:http`'s `http.client.*` channels: it gets trace headers only where
+   * `http.client.request.created` is published (Node >= 22.12); on Node 20 none. @default false
+   */
+  httpModule?: boolean;
+}
+
+// undici Pools and Clients, one per kind, major and origin, reused like an app would.
+const dispatchers = new Map<string, { close(): Promise<void> }>();
+
+function dispatcherFor<D extends { close(): Promise<void> }>(key: string, make: () => D): D {
+  let d = dispatchers.get(key) as D | undefined;
+  if (!d) dispatchers.set(key, (d = make()));
+  return d;
+}
 
 function split(url: string): { origin: string; path: string } {
   const u = new URL(url);
   return { origin: u.origin, path: u.pathname + u.search };
 }
 
-/** `http.request` with an optional `lookup`, resolving with the status and body. */
-export function httpGet(url: string, options: http.RequestOptions = {}): Promise<CallResult> {
+/**
+ * `http.request` (or `https.request` for an https URL) with optional `lookup` or TLS options,
+ * resolving with the status and body.
+ */
+export function httpGet(url: string, options: https.RequestOptions = {}): Promise<CallResult> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, options, (res) => {
+    const request = url.startsWith('https:') ? https.request : http.request;
+    const req = request(url, options, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
@@ -33,14 +55,15 @@ export function httpGet(url: string, options: http.RequestOptions = {}): Promise
   });
 }
 
-/** Every client the package claims to cover. */
-export const CALLERS: [string, Caller][] = [
+/** Every client the package claims to cover, with its traits. */
+export const CALLERS: [string, Caller, CallerTraits][] = [
   [
     'global fetch',
     async (url) => {
       const r = await fetch(url);
       return { status: r.status, body: await r.text() };
     },
+    {},
   ],
   [
     'undici 7 request',
@@ -48,6 +71,7 @@ export const CALLERS: [string, Caller][] = [
       const r = await undici7.request(url);
       return { status: r.statusCode, body: await r.body.text() };
     },
+    {},
   ],
   [
     'undici 7 fetch',
@@ -55,26 +79,27 @@ export const CALLERS: [string, Caller][] = [
       const r = await undici7.fetch(url);
       return { status: r.status, body: await r.text() };
     },
+    {},
   ],
   [
     'undici 7 Pool',
     async (url) => {
       const { origin, path } = split(url);
-      let pool = pools.get(origin);
-      if (!pool) pools.set(origin, (pool = new undici7.Pool(origin)));
+      const pool = dispatcherFor(`Pool 7 ${origin}`, () => new undici7.Pool(origin));
       const r = await pool.request({ path, method: 'GET' });
       return { status: r.statusCode, body: await r.body.text() };
     },
+    {},
   ],
   [
     'undici 7 Client',
     async (url) => {
       const { origin, path } = split(url);
-      let client = clients.get(origin);
-      if (!client) clients.set(origin, (client = new undici7.Client(origin)));
+      const client = dispatcherFor(`Client 7 ${origin}`, () => new undici7.Client(origin));
       const r = await client.request({ path, method: 'GET' });
       return { status: r.statusCode, body: await r.body.text() };
     },
+    {},
   ],
   [
     'undici 6 request',
@@ -82,6 +107,7 @@ export const CALLERS: [string, Caller][] = [
       const r = await undici6.request(url);
       return { status: r.statusCode, body: await r.body.text() };
     },
+    {},
   ],
   [
     'undici 6 fetch',
@@ -89,12 +115,35 @@ export const CALLERS: [string, Caller][] = [
       const r = await undici6.fetch(url);
       return { status: r.status, body: await r.text() };
     },
+    {},
   ],
+  [
+    'undici 6 Pool',
+    async (url) => {
+      const { origin, path } = split(url);
+      const pool = dispatcherFor(`Pool 6 ${origin}`, () => new undici6.Pool(origin));
+      const r = await pool.request({ path, method: 'GET' });
+      return { status: r.statusCode, body: await r.body.text() };
+    },
+    {},
+  ],
+  [
+    'undici 6 Client',
+    async (url) => {
+      const { origin, path } = split(url);
+      const client = dispatcherFor(`Client 6 ${origin}`, () => new undici6.Client(origin));
+      const r = await client.request({ path, method: 'GET' });
+      return { status: r.statusCode, body: await r.body.text() };
+    },
+    {},
+  ],
+  ['http.request', (url) => httpGet(url), { httpModule: true }],
+  // A self-signed service: its certificate is not checked (loopback only).
+  ['https.request', (url) => httpGet(url, { rejectUnauthorized: false }), { https: true, httpModule: true }],
 ];
 
 /** Closes the Pools and Clients the callers opened. */
 export async function closeCallers(): Promise<void> {
-  await Promise.all([...pools.values(), ...clients.values()].map((d) => d.close()));
-  pools.clear();
-  clients.clear();
+  await Promise.all([...dispatchers.values()].map((d) => d.close()));
+  dispatchers.clear();
 }

@@ -1,5 +1,11 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, LookupFunction } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { type SightlineOptions, init, runServerRequest, setRequestRoute } from '@sightline/core';
 import { type IngestServer, TEST_API_KEY, startIngestServer } from '@sightline/testkit';
 import Fastify, { type FastifyRequest } from 'fastify';
@@ -17,14 +23,50 @@ export interface Service {
   close(): Promise<void>;
 }
 
-function listen(server: http.Server): Promise<number> {
+/** A PEM key and certificate for `https.createServer`. */
+export interface TlsCert {
+  key: string;
+  cert: string;
+}
+
+/**
+ * A self-signed certificate for `localhost`, valid one day, made now with `openssl` in a
+ * temporary directory (removed again): nothing secret is kept in the repository.
+ */
+export async function selfSignedCert(): Promise<TlsCert> {
+  const dir = await mkdtemp(join(tmpdir(), 'sightline-undici-tls-'));
+  try {
+    const key = join(dir, 'k');
+    const cert = join(dir, 'c');
+    await promisify(execFile)('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      '/CN=localhost',
+      '-days',
+      '1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ]);
+    return { key: await readFile(key, 'utf8'), cert: await readFile(cert, 'utf8') };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function listen(server: http.Server | https.Server): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
   });
 }
 
-function closer(server: http.Server): () => Promise<void> {
+function closer(server: http.Server | https.Server): () => Promise<void> {
   return () =>
     new Promise((resolve) => {
       server.closeAllConnections();
@@ -36,10 +78,11 @@ function closer(server: http.Server): () => Promise<void> {
  * Service B: a bare node:http server on core's `runServerRequest` (no adapter package), with a
  * few routes the tests need: `/ok`, `/status/:code`, `/redirect` (302 to `/ok`), `/delay/:ms`,
  * `/slow` (answers after 2 s, or never when torn down first), `/hang` (never answers).
+ * With `tls`, the same service over https (a node:https server).
  */
-export async function startServiceB(): Promise<Service> {
+export async function startServiceB(options: { tls?: TlsCert } = {}): Promise<Service> {
   const received: Received[] = [];
-  const server = http.createServer((req, res) => {
+  const handler: http.RequestListener = (req, res) => {
     runServerRequest(req, res, () => {
       received.push({ url: req.url ?? '', headers: req.headers });
       const path = (req.url ?? '/').split('?')[0]!;
@@ -70,9 +113,11 @@ export async function startServiceB(): Promise<Service> {
         res.end();
       }
     });
-  });
+  };
+  const server = options.tls ? https.createServer(options.tls, handler) : http.createServer(handler);
   const port = await listen(server);
-  return { url: `http://127.0.0.1:${port}`, port, received, close: closer(server) };
+  const scheme = options.tls ? 'https' : 'http';
+  return { url: `${scheme}://127.0.0.1:${port}`, port, received, close: closer(server) };
 }
 
 /**

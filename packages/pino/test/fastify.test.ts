@@ -2,6 +2,7 @@ import { captureException, runServerRequest } from '@sightline/core';
 import { jsonLines, sleep, traceparent, useIngest } from '@sightline/testkit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pino from 'pino';
+import pino8 from 'pino8';
 import pino9 from 'pino9';
 import { describe, expect, it } from 'vitest';
 import { sightlineMixin, sightlineStream } from '../src/index.js';
@@ -35,6 +36,7 @@ async function appWith(
 describe.each([
   ['pino 10', pino],
   ['pino 9', pino9 as unknown as typeof pino],
+  ['pino 8', pino8 as unknown as typeof pino],
 ])('%s in a Fastify app', (_name, make) => {
   it('correlates request.log records with their own request under concurrency, beside stdout', async () => {
     t.start();

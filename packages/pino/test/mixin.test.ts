@@ -1,6 +1,7 @@
 import { startSpan, withScope } from '@sightline/core';
 import { jsonLines } from '@sightline/testkit';
 import pino from 'pino';
+import pino8 from 'pino8';
 import pino9 from 'pino9';
 import { describe, expect, it } from 'vitest';
 import { sightlineMixin } from '../src/index.js';
@@ -8,6 +9,7 @@ import { sightlineMixin } from '../src/index.js';
 describe.each([
   ['pino 10', pino],
   ['pino 9', pino9 as unknown as typeof pino],
+  ['pino 8', pino8 as unknown as typeof pino],
 ])('sightlineMixin with %s', (_name, make) => {
   it('adds trace_id, span_id and request_id of the calling context to every record', async () => {
     const out = jsonLines();

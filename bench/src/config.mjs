@@ -29,7 +29,7 @@ export const MODES = {
     warmupSec: 1,
     durationSec: 1.5,
     connections: 32,
-    micro: { timeMs: 100, warmupTimeMs: 30 },
+    micro: { timeMs: 250, warmupTimeMs: 100 },
     memory: { durationSec: 8, sampleEveryMs: 500 },
     coldStart: { runs: 2 },
   },

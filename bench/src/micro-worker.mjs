@@ -86,11 +86,19 @@ function bench() {
   return new Bench({ time: timeMs, warmupTime: warmupTimeMs });
 }
 
+/** The median sample: a GC pause or a JIT tier-up in a short run moves the mean, not this. */
+function medianMs(samples) {
+  if (!samples?.length) return Number.NaN;
+  const s = samples.slice().sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
 function collect(b, group) {
   return b.tasks.map((t) => ({
     group,
     name: t.name,
-    nsPerOp: Math.round((t.result?.mean ?? Number.NaN) * 1e6),
+    nsPerOp: Math.round(medianMs(t.result?.samples) * 1e6),
+    meanNs: Math.round((t.result?.mean ?? Number.NaN) * 1e6),
     p99Ns: Math.round((t.result?.p99 ?? Number.NaN) * 1e6),
     opsPerSec: Math.round(t.result?.hz ?? 0),
     samples: t.result?.samples?.length ?? 0,

@@ -26,7 +26,9 @@ export function runMicro(settings, { log, pinned }) {
       if (code !== 0) return reject(new Error(`micro benchmark failed (${code}):\n${err}`));
       const { results } = JSON.parse(out.trim().split('\n').pop());
       for (const r of results)
-        log(`  ${r.name.padEnd(60)} ${String(r.nsPerOp).padStart(8)} ns/op  p99 ${r.p99Ns} ns`);
+        log(
+          `  ${r.name.padEnd(60)} median ${String(r.nsPerOp).padStart(7)} ns  mean ${String(r.meanNs).padStart(7)} ns`,
+        );
       resolve({ settings, transport: 'discarding (capture path only)', results });
     });
   });

@@ -82,6 +82,7 @@ export class Client implements SpanSink {
   private readonly routes: Record<ItemKind, Exporter[]>;
   private readonly sourceContext = new SourceContextCache();
   private readonly pending = new Set<Promise<void>>();
+  private eventTail: Promise<void> | undefined;
   private readonly capturedErrors = new WeakSet<object>();
   private lastSignature: string | undefined;
   private closed = false;
@@ -283,17 +284,21 @@ export class Client implements SpanSink {
     }
 
     const inApp = exception.frames.some((f) => f.inApp) || causes.some((c) => c.frames.some((f) => f.inApp));
-    if (!inApp) {
+    const before = this.eventTail;
+    if (!inApp && !before) {
       this.finishEvent(event);
     } else {
-      // Source lines are read off the capture path; flush() waits for these.
-      const frames = exception.frames.concat(...causes.map((c) => c.frames));
-      const p = this.sourceContext
-        .addContext(frames)
-        .catch(() => undefined)
-        .then(() => this.finishEvent(event));
+      // Source lines are read off the capture path (in parallel); events still leave in capture
+      // order, so each one waits for the event before it. flush() waits for these.
+      const frames = inApp ? exception.frames.concat(...causes.map((c) => c.frames)) : undefined;
+      const context = frames ? this.sourceContext.addContext(frames).catch(() => undefined) : undefined;
+      const p = Promise.all([context, before]).then(() => this.finishEvent(event));
+      this.eventTail = p;
       this.pending.add(p);
-      void p.finally(() => this.pending.delete(p));
+      void p.finally(() => {
+        this.pending.delete(p);
+        if (this.eventTail === p) this.eventTail = undefined;
+      });
     }
     return event.eventId;
   }

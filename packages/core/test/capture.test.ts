@@ -98,7 +98,9 @@ describe('captureException', () => {
     captureException(new AggregateError([new RangeError('r1'), b], 'many'));
     const [e] = await t.server.waitFor('errors', 1);
     expect(e.exceptionClass).toBe('AggregateError');
-    const causes = Object.keys(e.metadata).filter((k) => k.endsWith('.message')).map((k) => e.metadata[k]);
+    const causes = Object.keys(e.metadata)
+      .filter((k) => k.endsWith('.message'))
+      .map((k) => e.metadata[k]);
     expect(causes).toEqual(['r1', 'b', 'a']);
   });
 
@@ -114,7 +116,12 @@ describe('captureException', () => {
       continueTrace({ traceparent: `00-${id}-${'c'.repeat(16)}-01` }, () => captureException(make()));
     }
     await t.client.flush(2000);
-    expect(t.server.items('errors').map((e) => e.traceId).slice(1)).toEqual(['a'.repeat(32), 'b'.repeat(32)]);
+    expect(
+      t.server
+        .items('errors')
+        .map((e) => e.traceId)
+        .slice(1),
+    ).toEqual(['a'.repeat(32), 'b'.repeat(32)]);
   });
 
   it('bounds the cause chain at 8 links', async () => {
@@ -149,7 +156,12 @@ describe('filters', () => {
     expect(t.client.getStats().dropped).toMatchObject({ beforeSend: 1, beforeSendError: 1 });
     await t.client.close();
 
-    t.start({ beforeSendFailOpen: true, beforeSend: () => { throw new Error('hook bug'); } });
+    t.start({
+      beforeSendFailOpen: true,
+      beforeSend: () => {
+        throw new Error('hook bug');
+      },
+    });
     captureException(new Error('still sent'));
     await t.client.flush(2000);
     expect(t.server.items('errors').map((e) => e.message)).toContain('still sent');
@@ -212,7 +224,11 @@ describe('privacy', () => {
     t.start();
     await startSpan({ name: 'checkout', tags: { customer: pii.email } }, async (span) => {
       span.setData('card', pii.card);
-      logger.info(`receipt sent to ${pii.email}`, { password: 'hunter-two', authorization: pii.auth, card: pii.card });
+      logger.info(`receipt sent to ${pii.email}`, {
+        password: 'hunter-two',
+        authorization: pii.auth,
+        card: pii.card,
+      });
     });
     const [log] = await t.server.waitFor('logs', 1);
     const [span] = await t.server.waitFor('spans', 1);
@@ -240,5 +256,31 @@ describe('privacy', () => {
     expect(e.message).toBe(`failed for ${pii.email}`);
     expect(e.user.email).toBe(pii.email);
     expect(e.metadata.password).toBe('hunter2');
+  });
+});
+
+describe('ordering', () => {
+  it('events are handed to the transport in capture order even when only some need source context', async () => {
+    const sent: string[] = [];
+    const client = t.start({
+      transport: () => ({
+        send: (category, item) => {
+          if (category === 'errors') sent.push((item as { exception: { value: string } }).exception.value);
+          return true;
+        },
+        flush: async () => true,
+        close: async () => true,
+        getStats: () => ({ categories: {}, requests: 0, failedRequests: 0 }),
+      }),
+    });
+    captureException(new Error('first, in-app frames'));
+    captureException(
+      Object.assign(new Error('second, no in-app frames'), {
+        stack: 'Error\n    at x (node:internal/a:1:1)',
+      }),
+    );
+    captureException('third, a string');
+    await client.flush(2000);
+    expect(sent).toEqual(['first, in-app frames', 'second, no in-app frames', 'third, a string']);
   });
 });

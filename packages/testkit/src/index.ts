@@ -46,7 +46,8 @@ export {
   traceparent,
 } from './ids.js';
 export { type Gate, makeGate } from './gate.js';
-export { isolationWork } from './isolation-work.js';
+export { type HeldWork, holdIsolationWork, isolationWork } from './isolation-work.js';
+export { expectProcessHubClean } from './process-hub.js';
 export type { ConformanceTarget } from './conformance-target.js';
 export { type TraceConformanceTarget, describeTraceConformance } from './trace-conformance.js';
 export { describeIsolationConformance } from './isolation-conformance.js';

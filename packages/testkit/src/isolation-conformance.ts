@@ -1,16 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useSightline } from './adapter-setup.js';
 import type { ConformanceTarget } from './conformance-target.js';
-import type { Listening } from './http-client.js';
+import { type Listening, abortAfter } from './http-client.js';
 import { spanId, traceId } from './ids.js';
+import { holdIsolationWork } from './isolation-work.js';
+import { expectProcessHubClean } from './process-hub.js';
+import { sleep } from './sleep.js';
 
 const N = 200;
+/** Requests aborted by the client halfway through their work. */
+const ABORTED = 10;
 
 /**
- * The isolation scenario every middleware adapter (Express, Koa) must pass, per major: 200
+ * The isolation scenarios every middleware adapter (Express, Koa) must pass, per major: 200
  * concurrent requests whose scope work interleaves (`isolationWork`) each keep their own
- * user, tag, breadcrumbs, log, error, record, span and trace. Registers its own
- * {@link useSightline} harness (queue big enough for all 200 requests' items).
+ * user, tag, breadcrumbs, log, error, record, span and trace; and neither they nor requests the
+ * client aborted halfway through their work (which then goes on) leave any of it on the process
+ * hub ({@link expectProcessHubClean}). Registers its own {@link useSightline} harness (queue
+ * big enough for all 200 requests' items).
  *
  * The app must serve `GET /iso/:n` → `await isolationWork(n)`, then 200 `{ n }` (template
  * `/iso/:n`).
@@ -94,6 +101,32 @@ export function describeIsolationConformance<F>(target: ConformanceTarget<F>): v
       expect(spanIds.size).toBe(N);
       for (const e of errors) expect(spanIds.has(e.spanId)).toBe(true);
       expect(h.server.invalid).toEqual([]);
+      expectProcessHubClean();
+    });
+
+    it(`leaves nothing on the process hub when ${ABORTED} clients abort halfway through the work`, async () => {
+      h.server.clear();
+      const held = Array.from({ length: ABORTED }, (_, i) => {
+        const n = `aborted-${i}`;
+        return { n, work: holdIsolationWork(n) };
+      });
+      // Each client leaves once its request set user, tag and breadcrumb; then the rest of the
+      // work (log, error, the answer to nobody) runs after the response closed.
+      await Promise.all(
+        held.map(({ n, work }) =>
+          abortAfter(app.port, `/iso/${n}`, work.reached, `traceparent: 00-${traceId()}-${spanId()}-01\r\n`),
+        ),
+      );
+      for (const { work } of held) work.release();
+      await Promise.all(held.map(({ work }) => work.done));
+      // What the framework does after the handler returned (answering a closed socket).
+      await sleep(10);
+
+      const errors = await h.server.waitFor('errors', ABORTED);
+      // The work after the abort still ran in its own request.
+      for (const e of errors) expect(e.user).toEqual({ id: e.metadata.req });
+      expect(new Set(errors.map((e) => e.metadata.req))).toEqual(new Set(held.map((x) => x.n)));
+      expectProcessHubClean();
     });
   });
 }

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useSightline } from './adapter-setup.js';
 import type { ConformanceTarget } from './conformance-target.js';
 import { type Listening, headerOf, httpRequest, rawHttp } from './http-client.js';
 import { HEX16, HEX32, HOSTILE_HEADERS, HOSTILE_IDS, UUID, spanId, traceId } from './ids.js';
+import { expectProcessHubClean } from './process-hub.js';
 
 /** {@link describeTraceConformance}'s target: the response-header checks may need another app. */
 export interface TraceConformanceTarget<F> extends ConformanceTarget<F> {
@@ -17,13 +18,15 @@ export interface TraceConformanceTarget<F> extends ConformanceTarget<F> {
  * The trace-continuation scenarios every middleware adapter (Express, Koa) must pass, per major:
  * W3C `traceparent` (sampled and not), `allstak-trace`, `x-allstak-trace-id`, `x-trace-id`,
  * precedence, hostile headers ignored, a repeated `traceparent` ignored, inbound request ids,
- * and both response headers on 200/404/500/403 matching the record. Registers its own
- * {@link useSightline} harness (cleared and flushed around each test).
+ * and both response headers on 200/404/500/403 matching the record. After every test, no
+ * request's user, tags, breadcrumbs, request id or trace may be left on the process hub
+ * ({@link expectProcessHubClean}). Registers its own {@link useSightline} harness (cleared and
+ * flushed around each test).
  *
- * The app must serve: `GET /users/:id` → 200 `{ id }` after `logger.info('user loaded')`;
- * `GET /api/users/:id` → 200 (a nested router; template `/api/users/:id`);
- * `GET /api/users/:id/fail` → throws `Error('boom <id>')` (500); `GET /client-error/403` → 403;
- * anything else → 404.
+ * The app must serve: `GET /users/:id` → 200 `{ id }` after `setUser`, `setTag`,
+ * `addBreadcrumb` and `logger.info('user loaded')`; `GET /api/users/:id` → 200 (a nested
+ * router; template `/api/users/:id`); `GET /api/users/:id/fail` → throws `Error('boom <id>')`
+ * (500); `GET /client-error/403` → 403; anything else → 404.
  * @example
  * describeTraceConformance({ majors: MAJORS, start: (Koa) => listen(createServer(buildApp(Koa).callback())) });
  */
@@ -38,6 +41,10 @@ export function describeTraceConformance<F>(target: TraceConformanceTarget<F>): 
     });
     afterAll(async () => {
       await app.close();
+    });
+    // The handlers set user, tags and breadcrumbs; requests carry traces and request ids.
+    afterEach(() => {
+      expectProcessHubClean();
     });
 
     it('continues a sampled traceparent: span, record and error share the trace and parent', async () => {
@@ -191,6 +198,10 @@ export function describeTraceConformance<F>(target: TraceConformanceTarget<F>): 
     });
     afterAll(async () => {
       await app.close();
+    });
+    // Also when the framework's own error handling answers.
+    afterEach(() => {
+      expectProcessHubClean();
     });
 
     it.each([

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { captureException } from '@sightline/core';
+import { addBreadcrumb, captureException, getProcessHub, setUser } from '@sightline/core';
 import { describe, expect, it } from 'vitest';
 import {
   HEX16,
@@ -11,8 +11,11 @@ import {
   abandonRequest,
   abortAfter,
   correlatingExporter,
+  expectProcessHubClean,
   headerOf,
+  holdIsolationWork,
   httpRequest,
+  isolationWork,
   jsonLines,
   listen,
   makeGate,
@@ -207,6 +210,41 @@ describe('useSightline and startInstrumentedApp', () => {
 
   it('starts each test with an empty server', () => {
     expect(h.server.items('http-requests')).toEqual([]);
+  });
+
+  it('holdIsolationWork stops the work halfway; expectProcessHubClean sees only the process hub', async () => {
+    const app = await startInstrumentedApp({
+      '/iso/:n': async (_req, res, [n]) => {
+        await isolationWork(n!);
+        res.end(n);
+      },
+    });
+    try {
+      const work = holdIsolationWork('h1');
+      let doneYet = false;
+      void work.done.then(() => (doneYet = true));
+      await abortAfter(app.port, '/iso/h1', work.reached);
+      // Held: user, tag and breadcrumb set in the request's hub, nothing logged or captured yet.
+      expect(doneYet).toBe(false);
+      expect(h.server.items('errors')).toEqual([]);
+      work.release();
+      await work.done;
+      const [e] = await h.server.waitFor('errors', 1);
+      expect(e).toMatchObject({ message: 'iso h1', user: { id: 'h1' }, metadata: { req: 'h1' } });
+      expect(e.breadcrumbs.map((b: { message: string }) => b.message)).toEqual(['crumb h1']);
+      expectProcessHubClean();
+    } finally {
+      await app.close();
+    }
+
+    // State set outside any request is on the process hub: the check fails on it.
+    setUser({ id: 'outside' });
+    expect(() => expectProcessHubClean()).toThrow(/outside/);
+    setUser(null);
+    addBreadcrumb({ message: 'outside crumb' });
+    expect(() => expectProcessHubClean()).toThrow();
+    getProcessHub().scope.clearBreadcrumbs();
+    expectProcessHubClean();
   });
 });
 

@@ -44,6 +44,8 @@ export function buildApp(createExpress: ExpressFactory, options: AppOptions = {}
 
   app.get('/users/:id', (req, res) => {
     setUser({ id: req.params.id as string });
+    setTag('user.id', req.params.id as string);
+    addBreadcrumb({ message: `load user ${req.params.id}` });
     logger.info('user loaded');
     res.json({ id: req.params.id });
   });

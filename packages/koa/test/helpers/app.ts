@@ -36,6 +36,8 @@ export function buildApp(KoaApp: KoaClass, options: AppOptions = {}) {
   const root = new Router();
   root.get('/users/:id', (ctx) => {
     setUser({ id: ctx.params.id });
+    setTag('user.id', String(ctx.params.id));
+    addBreadcrumb({ message: `load user ${ctx.params.id}` });
     logger.info('user loaded');
     ctx.body = { id: ctx.params.id };
   });

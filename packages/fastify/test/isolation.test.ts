@@ -1,8 +1,18 @@
-import { spanId, traceId, useSightline } from '@sightline/testkit';
+import {
+  abortAfter,
+  expectProcessHubClean,
+  holdIsolationWork,
+  sleep,
+  spanId,
+  traceId,
+  useSightline,
+} from '@sightline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAJORS, type Running, startApp } from './helpers/app.js';
 
 const N = 200;
+/** Requests aborted by the client halfway through their work. */
+const ABORTED = 10;
 
 const h = useSightline({ maxBreadcrumbs: 100 }, { perTest: false });
 
@@ -81,5 +91,31 @@ describe.each(MAJORS)('isolation on %s', (_major, factory) => {
       });
     }
     expect(h.server.invalid).toEqual([]);
+    expectProcessHubClean();
+  });
+
+  it(`leaves nothing on the process hub when ${ABORTED} clients abort halfway through the work`, async () => {
+    h.server.clear();
+    const held = Array.from({ length: ABORTED }, (_, i) => {
+      const n = `aborted-${i}`;
+      return { n, work: holdIsolationWork(n) };
+    });
+    // Each client leaves once its request set user, tag and breadcrumb; then the rest of the work
+    // (log, error, the reply to nobody) runs after the response closed.
+    await Promise.all(
+      held.map(({ n, work }) =>
+        abortAfter(app.port, `/iso/${n}`, work.reached, `traceparent: 00-${traceId()}-${spanId()}-01\r\n`),
+      ),
+    );
+    for (const { work } of held) work.release();
+    await Promise.all(held.map(({ work }) => work.done));
+    // What Fastify does after the handler returned (replying on a closed socket, onResponse).
+    await sleep(10);
+
+    const errors = await h.server.waitFor('errors', ABORTED);
+    // The work after the abort still ran in its own request.
+    for (const e of errors) expect(e.user).toEqual({ id: e.metadata.req });
+    expect(new Set(errors.map((e) => e.metadata.req))).toEqual(new Set(held.map((x) => x.n)));
+    expectProcessHubClean();
   });
 });

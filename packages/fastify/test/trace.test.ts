@@ -4,6 +4,7 @@ import {
   HOSTILE_HEADERS,
   HOSTILE_IDS,
   UUID,
+  expectProcessHubClean,
   headerOf,
   httpRequest,
   rawHttp,
@@ -11,7 +12,7 @@ import {
   traceId,
   useSightline,
 } from '@sightline/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MAJORS, type Running, startApp } from './helpers/app.js';
 
 // Per test: cleared before; flushed after (nothing a test sent may arrive during the next one),
@@ -25,6 +26,11 @@ describe.each(MAJORS)('trace continuation on %s', (_major, factory) => {
   });
   afterAll(async () => {
     await app.close();
+  });
+  // The handlers set user, tags and breadcrumbs; requests carry traces and request ids: none of
+  // it may be left on the process hub, whatever the request's outcome.
+  afterEach(() => {
+    expectProcessHubClean();
   });
 
   it('continues a sampled traceparent: span, record, log and error share the trace and parent', async () => {
@@ -170,6 +176,9 @@ describe.each(MAJORS)('response headers on %s', (_major, factory) => {
   });
   afterAll(async () => {
     await app.close();
+  });
+  afterEach(() => {
+    expectProcessHubClean();
   });
 
   it.each([

@@ -62,6 +62,8 @@ export async function buildApp(factory: FastifyFactory, options: AppOptions = {}
 
   app.get<Params>('/users/:id', async (request) => {
     setUser({ id: request.params.id });
+    setTag('user.id', request.params.id);
+    addBreadcrumb({ message: `load user ${request.params.id}` });
     logger.info('user loaded');
     return { id: request.params.id };
   });

@@ -103,6 +103,7 @@ class UsersController {
   @Get(':id')
   get(@Param('id') id: string) {
     setUser({ id });
+    setTag('user.id', id);
     addBreadcrumb({ message: `get user ${id}` });
     return { id };
   }
@@ -222,9 +223,15 @@ class FilesController {
 
 @Controller('slow')
 class SlowController {
+  /** Holds at the gate named by `x-request-id` with user, tag and breadcrumb set; logs once let go. */
   @Get('hang')
   async hang(@Headers('x-request-id') key: string) {
+    setUser({ id: `hang-${key}` });
+    setTag('hang', key);
+    addBreadcrumb({ message: `hang ${key}` });
     await waitAtGate(key);
+    setTag('released', key);
+    logger.info(`released ${key}`);
     return { done: true };
   }
 }

@@ -1,10 +1,21 @@
+import http from 'node:http';
+import { expectProcessHubClean, sleep } from '@sightline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningApp, startApp } from '../helpers/app.js';
+import { arrivedAt, releaseGate } from '../helpers/gates.js';
 import { type Reply, send } from '../helpers/http.js';
 import { PLATFORMS } from '../helpers/nest.js';
-import { type Telemetry, type TraceParent, startTelemetry, traceparent } from '../helpers/telemetry.js';
+import {
+  type Telemetry,
+  type TraceParent,
+  itemsFor,
+  startTelemetry,
+  traceparent,
+} from '../helpers/telemetry.js';
 
 const N = 200;
+/** Requests aborted by the client while their handler holds (user, tag and breadcrumb set). */
+const ABORTED = 10;
 
 /** Behaviour 5: 200 concurrent, interleaved requests never see each other's context. */
 describe.each(PLATFORMS)('isolation under concurrency (%s)', (platform) => {
@@ -81,5 +92,32 @@ describe.each(PLATFORMS)('isolation under concurrency (%s)', (platform) => {
     }
     expect(errors.length).toBeGreaterThanOrEqual(N);
     expect(t.server.invalid).toEqual([]);
+    expectProcessHubClean();
+  });
+
+  it(`leaves nothing on the process hub when ${ABORTED} clients abort while their handler holds`, async () => {
+    const ids = Array.from({ length: ABORTED }, (_, i) => `abort-${platform}-${i}`);
+    await Promise.all(
+      ids.map(async (id) => {
+        const req = http.request(`${app.url}/slow/hang`, {
+          headers: { 'x-request-id': id, traceparent: traceparent().header },
+          agent: false,
+        });
+        req.on('error', () => {});
+        req.end();
+        await arrivedAt(id);
+        req.destroy();
+        await itemsFor(t.server, 'http-requests', id);
+      }),
+    );
+    // The handlers go on after their clients left: a tag and a log each, then Nest's reply to
+    // a closed socket.
+    for (const id of ids) releaseGate(id);
+    for (const id of ids) {
+      const [log] = await itemsFor(t.server, 'logs', id);
+      expect(log).toMatchObject({ message: `released ${id}`, userId: `hang-${id}` });
+    }
+    await sleep(10);
+    expectProcessHubClean();
   });
 });

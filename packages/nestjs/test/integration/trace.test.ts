@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProcessHubClean } from '@sightline/testkit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningApp, startApp } from '../helpers/app.js';
 import { send } from '../helpers/http.js';
 import { PLATFORMS } from '../helpers/nest.js';
@@ -17,6 +18,12 @@ describe.each(PLATFORMS)('trace continuation (%s)', (platform) => {
   afterAll(async () => {
     await app?.close();
     await t?.stop();
+  });
+
+  // Handlers and middleware set user, tags and breadcrumbs; requests carry traces and request
+  // ids: none of it may be left on the process hub, whatever the request's outcome.
+  afterEach(() => {
+    expectProcessHubClean();
   });
 
   it('continues a W3C traceparent: span, record, error and log all in that trace under the right parent', async () => {

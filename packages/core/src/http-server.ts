@@ -59,7 +59,10 @@ function pathOf(url: string | undefined): string {
 export function runServerRequest<T>(req: IncomingMessage, res: ServerResponse, fn: () => T, options?: ServerRequestOptions): T {
   const parentHub = (activeContext().hub as Hub | undefined) ?? getCurrentHub();
   const client = parentHub.client;
-  if (!client?.enabled || client.isClosed() || states.has(req)) return fn();
+  if (states.has(req)) return fn();
+  // Disabled or closed: nothing is recorded, but the request still gets its own scope, so a
+  // handler's setUser/setTag never lands on the process scope (and on later events once enabled).
+  if (!client?.enabled || client.isClosed()) return withContext({ hub: parentHub.fork() }, fn);
 
   let state: RequestState;
   try {

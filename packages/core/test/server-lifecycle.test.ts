@@ -142,3 +142,20 @@ describe('runServerRequest', () => {
     }
   });
 });
+
+describe('runServerRequest without a client', () => {
+  it('still isolates request scope from the process scope', async () => {
+    const { getProcessHub } = await import('../src/hub.js');
+    const { setTag: tag } = await import('../src/api.js');
+    const hub = getProcessHub();
+    const saved = hub.client;
+    hub.client = undefined;
+    try {
+      const req = { headers: {}, method: 'GET', url: '/' } as never;
+      runServerRequest(req, {} as never, () => tag('leak', 'yes'));
+      expect(hub.scope.tags.leak).toBeUndefined();
+    } finally {
+      hub.client = saved;
+    }
+  });
+});

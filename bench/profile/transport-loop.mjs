@@ -15,7 +15,14 @@ const discard = () => ({
   close: async () => true,
   getStats: () => ({ categories: {}, requests: 0, failedRequests: 0 }),
 });
-const opts = { apiKey: 'k', host, release: 'bench@1.0.0', tracesSampleRate: 1, defaultIntegrations: false , ...(process.env.MAXBATCH ? { maxBatchSize: Number(process.env.MAXBATCH) } : {}) };
+const opts = {
+  apiKey: 'k',
+  host,
+  release: 'bench@1.0.0',
+  tracesSampleRate: 1,
+  defaultIntegrations: false,
+  ...(process.env.MAXBATCH ? { maxBatchSize: Number(process.env.MAXBATCH) } : {}),
+};
 if (mode === 'discard') opts.transport = discard;
 if (mode === 'nogzip') opts.transport = (o) => core.createTransport({ ...o, gzipThreshold: 2 ** 30 });
 const client = core.init(opts);

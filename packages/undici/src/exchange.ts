@@ -1,11 +1,11 @@
 import {
   type Client,
-  type Scope,
-  type Span,
   getCurrentHub,
   injectTraceHeaders,
   isSdkUrl,
   nowMs,
+  type Scope,
+  type Span,
   shouldPropagateTo,
   startInactiveSpan,
 } from '@sightline/core';

@@ -1,15 +1,14 @@
-import dc from 'node:diagnostics_channel';
 import { errorMonitor } from 'node:events';
 import { getCurrentHub, isSuppressed } from '@sightline/core';
 import {
   type Exchange,
-  type HeaderAccess,
   finishExchange,
+  type HeaderAccess,
   injectHeaders,
   startExchange,
 } from './exchange.js';
 import type { ResolvedOutboundOptions } from './options.js';
-import type { ChannelSubscription } from './subscription.js';
+import { type ChannelSubscription, channelSubscription } from './subscription.js';
 
 /** The slice of `http.ClientRequest` read here (typed structurally). */
 interface ClientRequestLike {
@@ -140,17 +139,9 @@ export function createHttpSubscription(getOptions: () => ResolvedOutboundOptions
     }
   };
 
-  const pairs: [string, (message: unknown, name: string | symbol) => void][] = [
+  return channelSubscription([
     [HTTP_CHANNELS.created, onRequest],
     [HTTP_CHANNELS.start, onRequest],
     [HTTP_CHANNELS.responseFinish, onResponse],
-  ];
-  return {
-    subscribe() {
-      for (const [name, fn] of pairs) dc.subscribe(name, fn);
-    },
-    unsubscribe() {
-      for (const [name, fn] of pairs) dc.unsubscribe(name, fn);
-    },
-  };
+  ]);
 }

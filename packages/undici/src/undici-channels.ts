@@ -1,15 +1,14 @@
 import { AsyncResource } from 'node:async_hooks';
-import dc from 'node:diagnostics_channel';
 import { getCurrentHub, isSuppressed } from '@sightline/core';
 import {
   type Exchange,
-  type HeaderAccess,
   finishExchange,
+  type HeaderAccess,
   injectHeaders,
   startExchange,
 } from './exchange.js';
 import type { ResolvedOutboundOptions } from './options.js';
-import type { ChannelSubscription } from './subscription.js';
+import { type ChannelSubscription, channelSubscription } from './subscription.js';
 
 /**
  * The slice of undici's `Request` (lib/core/request.js, undici 6 and 7 and the copy bundled in
@@ -203,18 +202,10 @@ export function createUndiciSubscription(getOptions: () => ResolvedOutboundOptio
     }
   };
 
-  const pairs: [string, (message: unknown, name: string | symbol) => void][] = [
+  return channelSubscription([
     [UNDICI_CHANNELS.create, onCreate],
     [UNDICI_CHANNELS.headers, onHeaders],
     [UNDICI_CHANNELS.trailers, onTrailers],
     [UNDICI_CHANNELS.error, onError],
-  ];
-  return {
-    subscribe() {
-      for (const [name, fn] of pairs) dc.subscribe(name, fn);
-    },
-    unsubscribe() {
-      for (const [name, fn] of pairs) dc.unsubscribe(name, fn);
-    },
-  };
+  ]);
 }

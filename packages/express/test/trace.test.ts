@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { describeTraceConformance, listen } from '@sightline/testkit';
 import { afterAll, beforeAll, vi } from 'vitest';
 import { MAJORS, buildApp } from './helpers/app.js';
+// Every expect() of these scenarios lives in the shared suite (packages/testkit/src/*-conformance.ts).
 
 beforeAll(() => {
   // Express's final handler prints every error it answers outside NODE_ENV=test.

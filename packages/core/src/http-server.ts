@@ -29,11 +29,8 @@ interface RequestState {
   readonly hub: Hub;
   readonly span: Span;
   readonly request: RequestContext;
-  readonly start: number;
-  readonly startEpoch: number;
   readonly session: Session | undefined;
   readonly options: ServerRequestOptions | undefined;
-  route: string | undefined;
   ended: boolean;
 }
 
@@ -82,17 +79,8 @@ export function runServerRequest<T>(req: IncomingMessage, res: ServerResponse, f
     };
     scope.request = request;
     scope.requestId = requestId;
-    scope.propagation = extracted
-      ? {
-          traceId: extracted.traceId,
-          parentSpanId: extracted.parentSpanId,
-          sampled: extracted.sampled,
-          traceFlags: extracted.traceFlags,
-          traceState: extracted.traceState,
-          baggage: extracted.baggage,
-          propagationData: extracted.propagationData,
-        }
-      : { traceId: newTraceId(), parentSpanId: '' };
+    // The extracted context is fresh per request and already has the propagation shape.
+    scope.propagation = extracted ?? { traceId: newTraceId(), parentSpanId: '' };
     const span = rootSpan(client, scope.propagation, `${method} ${UNMATCHED_ROUTE}`, 'server', requestId);
     if (span.isRecording()) {
       if (options?.framework) span.setTag('framework', options.framework);
@@ -104,11 +92,8 @@ export function runServerRequest<T>(req: IncomingMessage, res: ServerResponse, f
       hub,
       span,
       request,
-      start: nowMs(),
-      startEpoch: Date.now(),
       session,
       options,
-      route: undefined,
       ended: false,
     };
     states.set(req, state);
@@ -129,7 +114,6 @@ export function runServerRequest<T>(req: IncomingMessage, res: ServerResponse, f
 export function setRequestRoute(req: object, route: string): void {
   const s = states.get(req);
   if (!s || s.ended) return;
-  s.route = route;
   s.request.route = route;
   s.span.updateName(`${s.request.method} ${route}`);
 }
@@ -167,7 +151,7 @@ function finishRequest(req: IncomingMessage, res: ServerResponse, state: Request
     // A response the client abandoned before headers went out has no real status:
     // 499 (nginx's "client closed request") keeps it apart from the app's own answers.
     const statusCode = aborted && !res.headersSent ? 499 : res.statusCode;
-    let route = state.route;
+    let route = state.request.route;
     if (route === undefined) {
       try {
         route = state.options?.getRoute?.();
@@ -202,8 +186,8 @@ function finishRequest(req: IncomingMessage, res: ServerResponse, state: Request
         host: state.request.host ?? '',
         path: route,
         statusCode,
-        durationMs: end - state.start,
-        timestamp: state.startEpoch,
+        durationMs: end - span.startTime,
+        timestamp: span.startTime,
         traceId: span.traceId,
         spanId: span.spanId,
         parentSpanId: span.parentSpanId,

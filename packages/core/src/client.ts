@@ -4,6 +4,7 @@ import { causeChain, exceptionFromThrowable, exceptionSignature, truncateMessage
 import type { Exporter } from './exporter.js';
 import type { Hub } from './hub.js';
 import { newUuid } from './ids.js';
+import { matchesAny } from './matchers.js';
 import { normalize, normalizeRecord, scrubString, scrubUrl } from './normalize.js';
 import { isLoopbackHost, type ResolvedOptions } from './options.js';
 import { CompositePropagator } from './propagation/composite.js';
@@ -305,12 +306,7 @@ export class Client implements SpanSink {
 
   private isIgnored(ex: ExceptionModel): boolean {
     const list = this.options.ignoreErrors;
-    if (list.length === 0) return false;
-    const text = `${ex.type}: ${ex.value}`;
-    for (const m of list) {
-      if (typeof m === 'string' ? text.includes(m) : safeTest(m, text)) return true;
-    }
-    return false;
+    return list.length > 0 && matchesAny(list, `${ex.type}: ${ex.value}`);
   }
 
   private finishEvent(event: ErrorEvent): void {
@@ -641,15 +637,6 @@ function truncateLog(s: string): string {
 function safeAccepts(e: Exporter, k: ItemKind): boolean {
   try {
     return e.accepts(k);
-  } catch {
-    return false;
-  }
-}
-
-function safeTest(re: RegExp, s: string): boolean {
-  try {
-    re.lastIndex = 0;
-    return re.test(s);
   } catch {
     return false;
   }

@@ -1,4 +1,5 @@
 import type { Client } from './client.js';
+import { matchesAny } from './matchers.js';
 import type { Setter } from './propagation/types.js';
 import { getOutboundContext } from './tracing/api.js';
 import type { Span } from './tracing/span.js';
@@ -38,20 +39,7 @@ export function isSdkUrl(client: Client, origin: string): boolean {
 export function shouldPropagateTo(client: Client, url: string, origin: string): boolean {
   if (isSdkUrl(client, origin)) return false;
   const targets = client.options.tracePropagationTargets;
-  if (!targets) return true;
-  for (const t of targets) {
-    if (typeof t === 'string' ? url.includes(t) : safeTest(t, url)) return true;
-  }
-  return false;
-}
-
-function safeTest(re: RegExp, s: string): boolean {
-  try {
-    re.lastIndex = 0;
-    return re.test(s);
-  } catch {
-    return false;
-  }
+  return !targets || matchesAny(targets, url);
 }
 
 /**

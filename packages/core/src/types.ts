@@ -23,9 +23,13 @@ export interface Breadcrumb {
   data?: Record<string, unknown>;
 }
 
+/** One stack frame, in the shape the AllStak `frames` array carries. */
 export interface StackFrameModel {
+  /** Path relative to `cwd` when the file is under it, else `absPath` (e.g. `node:internal/timers`). */
   filename: string;
+  /** Absolute path (`file://` URLs are converted to paths), or the raw location for natives. */
   absPath: string;
+  /** `<anonymous>` when unknown; `async ` and `[as alias]` are stripped, `new Foo` is kept. */
   function: string;
   lineno?: number;
   colno?: number;

@@ -1,20 +1,8 @@
 import { fileURLToPath } from 'node:url';
+import type { StackFrameModel } from '../types.js';
 
-/** One stack frame, in the shape the AllStak `frames` array carries. */
-export interface StackFrame {
-  /** Path relative to `cwd` when the file is under it, else `absPath` (e.g. `node:internal/timers`). */
-  filename: string;
-  /** Absolute path (`file://` URLs are converted to paths), or the raw location for natives. */
-  absPath: string;
-  /** `<anonymous>` when unknown; `async ` and `[as alias]` are stripped, `new Foo` is kept. */
-  function: string;
-  lineno?: number;
-  colno?: number;
-  inApp: boolean;
-  contextLine?: string;
-  preContext?: string[];
-  postContext?: string[];
-}
+/** One stack frame (the model's `StackFrameModel`). */
+export type StackFrame = StackFrameModel;
 
 export interface StackParseOptions {
   /** Path substrings that force `inApp: true` (checked first; empty strings are ignored). @default [] */

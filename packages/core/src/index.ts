@@ -52,7 +52,7 @@ export type {
   LoggerBridgeStats,
   RecordTarget,
 } from './logging/bridge.js';
-export { deliverLogRecord, exceedsLogLimits, LOG_MAX_BREADTH, zeroLoggerStats } from './logging/bridge.js';
+export { deliverLogRecord, exceedsLogLimits, LOG_MAX_BREADTH, messageText, zeroLoggerStats } from './logging/bridge.js';
 export { errorAttributes, errorType, isErrorLike, stackFrames } from './logging/error-attributes.js';
 export type { NormalizeOptions } from './normalize.js';
 export { normalize, normalizeRecord } from './normalize.js';

@@ -1,10 +1,10 @@
-import { inspect } from 'node:util';
 import {
   type CorrelationIds,
   errorAttributes,
   exceedsLogLimits,
   isErrorLike,
   LOG_MAX_BREADTH,
+  messageText,
 } from '@sightline/core';
 
 /** How records are shaped: pino's `messageKey` / `errorKey`. */
@@ -34,23 +34,6 @@ export interface ReadRecord {
   attributes: Record<string, unknown> | undefined;
   error: object | undefined;
   truncated: boolean;
-}
-
-/** A string for anything logged as a message. */
-export function messageText(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (v === undefined || v === null) return '';
-  if (typeof v !== 'object' && typeof v !== 'function') return String(v);
-  try {
-    return inspect(v, {
-      depth: 2,
-      maxArrayLength: 20,
-      maxStringLength: 1024,
-      breakLength: Number.POSITIVE_INFINITY,
-    });
-  } catch {
-    return '[unprintable]';
-  }
 }
 
 /**

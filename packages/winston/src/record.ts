@@ -1,5 +1,10 @@
-import { inspect } from 'node:util';
-import { errorAttributes, exceedsLogLimits, isErrorLike, LOG_MAX_BREADTH } from '@sightline/core';
+import {
+  errorAttributes,
+  exceedsLogLimits,
+  isErrorLike,
+  LOG_MAX_BREADTH,
+  messageText,
+} from '@sightline/core';
 
 const SPLAT = Symbol.for('splat');
 
@@ -23,24 +28,6 @@ export interface ReadInfo {
   attributes: Record<string, unknown> | undefined;
   error: object | undefined;
   truncated: boolean;
-}
-
-/** A string for anything logged as a message: symbols, objects, BigInt and cycles included. */
-export function messageText(v: unknown): string {
-  if (typeof v === 'string') return v;
-  if (v === undefined || v === null) return '';
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || typeof v === 'symbol')
-    return String(v);
-  try {
-    return inspect(v, {
-      depth: 2,
-      maxArrayLength: 20,
-      maxStringLength: 1024,
-      breakLength: Number.POSITIVE_INFINITY,
-    });
-  } catch {
-    return '[unprintable]';
-  }
 }
 
 function get(o: object, key: string | symbol): unknown {

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import type { Hub } from '../hub.js';
 import { normalizeRecord } from '../normalize.js';
 import type { Span } from '../tracing/span.js';
@@ -133,5 +134,22 @@ export function deliverLogRecord(
       client.captureMessage(message, level, hub, span);
     }
     stats.events++;
+  }
+}
+
+/** A string for anything logged as a message: symbols, objects, BigInt and cycles included. */
+export function messageText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v === undefined || v === null) return '';
+  if (typeof v !== 'object' && typeof v !== 'function') return String(v);
+  try {
+    return inspect(v, {
+      depth: 2,
+      maxArrayLength: 20,
+      maxStringLength: 1024,
+      breakLength: Number.POSITIVE_INFINITY,
+    });
+  } catch {
+    return '[unprintable]';
   }
 }

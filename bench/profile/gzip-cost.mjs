@@ -1,5 +1,6 @@
-// CPU per gzip of a 100-span AllStak batch at several levels (run pinned: taskset -c 0 node ...).
-import { gzip } from 'node:zlib';
+// CPU per gzip of a 100-span AllStak batch at several levels, on the thread pool and inline
+// (run pinned: taskset -c 0 node profile/gzip-cost.mjs).
+import { gzip, gzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 const items = [];
 for (let i = 0; i < 100; i++)
@@ -45,4 +46,11 @@ for (const opts of [{}, { level: 1 }, { level: 1, memLevel: 9 }, { level: 3 }]) 
     JSON.stringify(opts),
     `cpu ${((c.user + c.system) / N).toFixed(0)} µs/batch, wall ${(((performance.now() - t0) * 1000) / N).toFixed(0)} µs, out ${out} (${((out / body.length) * 100).toFixed(0)}%)`,
   );
+}
+{
+  const N = 400;
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < N; i++) gzipSync(body, { level: 1 });
+  const c = process.cpuUsage(c0);
+  console.log('{"level":1} inline (gzipSync)', `cpu ${((c.user + c.system) / N).toFixed(0)} µs/batch`);
 }

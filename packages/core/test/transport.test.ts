@@ -242,6 +242,31 @@ describe('gzip', () => {
     expect(seen[0]?.body).toBe(noise);
   });
 
+  it('gzips small bodies inline and large ones on the thread pool, both byte-exact', async () => {
+    const seen: TransportRequest[] = [];
+    // Varied text so the large body stays well above the inline limit after JSON encoding.
+    const text = (n: number) => Array.from({ length: n }, (_, i) => `item-${i * 7919}`).join(',');
+    const bodies: Record<string, string> = { errors: text(400), logs: text(40_000) };
+    expect(bodies.errors!.length).toBeLessThan(64 * 1024);
+    expect(bodies.logs!.length).toBeGreaterThan(64 * 1024);
+    const t = make({
+      executor: async (req) => {
+        seen.push(req);
+        return { status: 200, headers: {} };
+      },
+      encode: (c) => ({ url: `http://127.0.0.1:9/${c}`, method: 'POST', headers: {}, body: bodies[c]! }),
+    });
+    t.send('errors', 1);
+    t.send('logs', 2);
+    expect(await t.flush(1000)).toBe(true);
+    expect(seen).toHaveLength(2);
+    for (const req of seen) {
+      const category = req.url.slice(req.url.lastIndexOf('/') + 1);
+      expect(req.headers['content-encoding']).toBe('gzip');
+      expect(gunzipSync(req.body as Uint8Array).toString('utf8')).toBe(bodies[category]);
+    }
+  });
+
   it('respects gzipThreshold', async () => {
     const fake = fakeExecutor();
     const t = make({ executor: fake.executor, gzipThreshold: 100_000 });

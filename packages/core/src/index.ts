@@ -94,6 +94,7 @@ export type {
   CategoryStats,
   HttpExecutorOptions,
   Transport,
+  TransportCompression,
   TransportEncoder,
   TransportExecutor,
   TransportOptions,

@@ -138,7 +138,7 @@ describe('batching and concurrency', () => {
 
 describe('gzip', () => {
   it('gzips bodies of 1 KiB or more, and only those', async () => {
-    const t = make();
+    const t = make({ compression: 'gzip' });
     t.send('errors', error('x'.repeat(3000)));
     t.send('logs', log('y'.repeat(900))); // compressible, but under the threshold
     expect(await t.flush(2000)).toBe(true);
@@ -152,10 +152,21 @@ describe('gzip', () => {
   });
 
   it('gzips a large span batch', async () => {
-    const t = make({ maxBatchSize: 50 });
+    const t = make({ maxBatchSize: 50, compression: 'gzip' });
     for (let i = 0; i < 50; i++) t.send('spans', span('GET /users/:id'));
     await server.waitFor('spans', 50, 2000);
     expect(accepted('spans')[0]?.gzip).toBe(true);
+  });
+
+  it('sends plain bodies to a loopback backend by default (compression: auto)', async () => {
+    const t = make({ maxBatchSize: 50 });
+    for (let i = 0; i < 50; i++) t.send('spans', span('GET /users/:id'));
+    t.send('errors', error('x'.repeat(3000)));
+    await server.waitFor('spans', 50, 2000);
+    expect(await t.flush(2000)).toBe(true);
+    expect(accepted('spans')[0]?.gzip).toBe(false);
+    expect(accepted('errors')[0]?.gzip).toBe(false);
+    expect((accepted('errors')[0]!.body as { message: string }).message).toBe('x'.repeat(3000));
   });
 });
 

@@ -210,7 +210,7 @@ describe('gzip', () => {
 
   it('gzips bodies of at least gzipThreshold bytes when smaller', async () => {
     const fake = fakeExecutor();
-    const t = make({ executor: fake.executor });
+    const t = make({ executor: fake.executor, compression: 'gzip' });
     t.send('errors', 'x'.repeat(2000));
     t.send('logs', 'small');
     expect(await t.flush(1000)).toBe(true);
@@ -234,6 +234,7 @@ describe('gzip', () => {
         return { status: 200, headers: {} };
       },
       encode: (c) => ({ url: `http://127.0.0.1:9/${c}`, method: 'POST', headers: {}, body: noise }),
+      compression: 'gzip',
     });
     t.send('errors', 1);
     expect(await t.flush(1000)).toBe(true);
@@ -255,6 +256,7 @@ describe('gzip', () => {
         return { status: 200, headers: {} };
       },
       encode: (c) => ({ url: `http://127.0.0.1:9/${c}`, method: 'POST', headers: {}, body: bodies[c]! }),
+      compression: 'gzip',
     });
     t.send('errors', 1);
     t.send('logs', 2);
@@ -267,9 +269,47 @@ describe('gzip', () => {
     }
   });
 
+  it('compression auto: plain to loopback hosts, gzip elsewhere; none: never', async () => {
+    const seen: TransportRequest[] = [];
+    const body = 'z'.repeat(4000);
+    const hosts: Record<string, string> = {
+      errors: 'http://127.0.0.1:4318',
+      logs: 'http://localhost:8080',
+      spans: 'http://[::1]:9',
+      db: 'https://ingest.example.com',
+    };
+    const run = async (compression?: 'auto' | 'none') => {
+      seen.length = 0;
+      const t = make({
+        executor: async (req) => {
+          seen.push(req);
+          return { status: 200, headers: {} };
+        },
+        encode: (c) => ({ url: `${hosts[c]}/ingest/v1/${c}`, method: 'POST', headers: {}, body }),
+        ...(compression ? { compression } : {}),
+      });
+      for (const c of Object.keys(hosts)) t.send(c, 1);
+      expect(await t.flush(1000)).toBe(true);
+      return Object.fromEntries(seen.map((r) => [new URL(r.url).host, r.headers['content-encoding'] ?? 'plain']));
+    };
+    expect(await run()).toEqual({
+      '127.0.0.1:4318': 'plain',
+      'localhost:8080': 'plain',
+      '[::1]:9': 'plain',
+      'ingest.example.com': 'gzip',
+    });
+    expect(Object.values(await run('none'))).toEqual(['plain', 'plain', 'plain', 'plain']);
+  });
+
+  it('rejects an unknown compression mode', () => {
+    expect(() => make({ executor: fakeExecutor().executor, compression: 'brotli' as never })).toThrow(
+      "Invalid `compression`: must be 'auto', 'gzip' or 'none'",
+    );
+  });
+
   it('respects gzipThreshold', async () => {
     const fake = fakeExecutor();
-    const t = make({ executor: fake.executor, gzipThreshold: 100_000 });
+    const t = make({ executor: fake.executor, gzipThreshold: 100_000, compression: 'gzip' });
     t.send('errors', 'x'.repeat(2000));
     expect(await t.flush(1000)).toBe(true);
     expect(header(fake.calls[0]!.req)).toBeUndefined();

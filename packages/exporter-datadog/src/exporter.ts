@@ -29,8 +29,6 @@ export interface DatadogExporterStats extends TransportStats {
 
 // Errors wait here for their span; bounded so errors whose span is never sent cannot pile up.
 const MAX_PENDING_ERRORS = 1000;
-// Never gzip: the agent's trace intake does not take compressed bodies.
-const NO_GZIP = Number.MAX_SAFE_INTEGER;
 const MAX_RATES_BODY = 64 * 1024;
 const TRACE_ID_32 = /^[0-9a-f]{32}$/;
 
@@ -126,7 +124,8 @@ export function datadogExporter(options?: DatadogExporterOptions): Exporter {
         queueSize: c.transportQueueSize,
         maxBatchSize: c.maxBatchSize,
         flushInterval: c.flushInterval,
-        gzipThreshold: NO_GZIP,
+        // Never gzip: the agent's trace intake does not take compressed bodies.
+        compression: 'none',
         ...o.transport,
         debug,
       });

@@ -18,8 +18,6 @@ import { type ErrSightExporterOptions, isLoopback, resolveErrSightOptions } from
 import type { ErrSightEvent } from './wire.js';
 
 const EVENTS = 'events';
-// The server reads plain JSON; it is not documented to decode gzip request bodies.
-const NO_GZIP = Number.MAX_SAFE_INTEGER;
 // ErrSight's reference client clamps Retry-After to 600 s and waits 60 s without one.
 const MAX_RETRY_AFTER_MS = 600_000;
 const DEFAULT_RETRY_AFTER_MS = 60_000;
@@ -125,7 +123,8 @@ export function errsightExporter(options?: ErrSightExporterOptions): Exporter {
         queueSize: o.maxQueueSize,
         maxBatchSize: o.batchSize,
         flushInterval: o.flushInterval,
-        gzipThreshold: NO_GZIP,
+        // The server reads plain JSON; it is not documented to decode gzip request bodies.
+        compression: 'none',
         maxRetryAfterMs: MAX_RETRY_AFTER_MS,
         defaultRetryAfterMs: DEFAULT_RETRY_AFTER_MS,
         ...o.transport,

@@ -20,8 +20,6 @@ import { encodeLogsProto, encodeTracesProto } from './protobuf.js';
 import { buildResource } from './resource.js';
 
 const CATEGORY: Partial<Record<ItemKind, string>> = { span: 'traces', log: 'logs', error: 'errors' };
-// Never gzip: a threshold no body reaches.
-const NO_GZIP = Number.MAX_SAFE_INTEGER;
 
 /**
  * Exports spans to `/v1/traces` and logs and errors to `/v1/logs` over OTLP/HTTP (JSON by
@@ -72,7 +70,8 @@ export function otlpExporter(options?: OtlpExporterOptions): Exporter {
         queueSize: c.transportQueueSize,
         maxBatchSize: c.maxBatchSize,
         flushInterval: c.flushInterval,
-        gzipThreshold: o.compression ? undefined : NO_GZIP,
+        // Explicit either way: OTLP's own setting decides, not the transport's loopback default.
+        compression: o.compression ? 'gzip' : 'none',
         ...o.transport,
         debug: ctx.debug.enabled ? (m: string) => ctx.debug.log(`otlp: ${m}`) : undefined,
       });

@@ -32,8 +32,6 @@ const PATHS: Record<string, string> = {
   [PROPERTIES]: '/v3/management/reportProperties',
   [KEEP_ALIVE]: '/v3/management/keepAlive',
 };
-// The OAP's HTTP receiver is not documented to take gzip request bodies: never compress.
-const NO_GZIP = Number.MAX_SAFE_INTEGER;
 
 export interface SkyWalkingExporterStats {
   transport: ReturnType<Transport['getStats']> | undefined;
@@ -131,7 +129,8 @@ export function skywalkingExporter(options?: SkyWalkingExporterOptions): Exporte
         queueSize: c.transportQueueSize,
         maxBatchSize: c.maxBatchSize,
         flushInterval: c.flushInterval,
-        gzipThreshold: NO_GZIP,
+        // The OAP's HTTP receiver is not documented to take gzip request bodies: never compress.
+        compression: 'none',
         ...o.transport,
         debug: ctx.debug.enabled ? (m: string) => ctx.debug.log(`skywalking: ${m}`) : undefined,
       });

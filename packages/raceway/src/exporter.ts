@@ -18,8 +18,6 @@ export interface RacewayExporterStats extends TransportStats {
   raceway: RuntimeStats;
 }
 
-// Raceway's server (axum, no decompression layer) does not take gzip bodies.
-const NO_GZIP = Number.MAX_SAFE_INTEGER;
 
 /**
  * Sends Raceway events — what `trackStateChange`, `trackFunction`, `withLock` and friends record
@@ -68,7 +66,8 @@ export function racewayExporter(options?: RacewayExporterOptions): Exporter {
           body: JSON.stringify({ events: (items as CapturedEvent[]).map((e) => encodeEvent(e, enc)) }),
         }),
         executor: executor ?? createHttpExecutor({ timeoutMs: o.timeoutMs }),
-        gzipThreshold: NO_GZIP,
+        // Raceway's server (axum, no decompression layer) does not take gzip bodies.
+        compression: 'none',
         ...tuning,
         debug,
       });

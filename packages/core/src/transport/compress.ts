@@ -1,5 +1,6 @@
 import { constants, gzip, gzipSync } from 'node:zlib';
-import type { TransportRequest } from './types.js';
+import { isLoopbackHost } from '../options.js';
+import type { TransportCompression, TransportRequest } from './types.js';
 
 // Telemetry JSON is repetitive: the fastest level packs a batch of spans within a few percent
 // of the default level's size for about a third less CPU, and that CPU is the host's.
@@ -24,6 +25,27 @@ function gzipBody(input: Uint8Array): Promise<Buffer> | Buffer {
 function hasHeader(headers: Record<string, string>, lowerName: string): boolean {
   for (const name of Object.keys(headers)) if (name.toLowerCase() === lowerName) return true;
   return false;
+}
+
+/**
+ * Whether bodies to `url` are worth compressing. `auto` skips loopback hosts: a local collector
+ * or agent gets the bytes for free, and gzip would only spend the host's CPU (about 1.3 µs per
+ * span, `bench/profile/gzip-cost.mjs`). Decisions are cached per URL (exporters post to a
+ * handful); the cache is bounded in case URLs carry ids.
+ */
+export function createCompressionPolicy(mode: TransportCompression): (url: string) => boolean {
+  if (mode === 'gzip') return () => true;
+  if (mode === 'none') return () => false;
+  const seen = new Map<string, boolean>();
+  return (url) => {
+    let yes = seen.get(url);
+    if (yes === undefined) {
+      yes = !isLoopbackHost(url);
+      if (seen.size >= 64) seen.clear();
+      seen.set(url, yes);
+    }
+    return yes;
+  };
 }
 
 /**

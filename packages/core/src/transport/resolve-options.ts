@@ -1,5 +1,11 @@
 import { createHttpExecutor } from './http-executor.js';
-import type { CategoryConfig, TransportEncoder, TransportExecutor, TransportOptions } from './types.js';
+import type {
+  CategoryConfig,
+  TransportCompression,
+  TransportEncoder,
+  TransportExecutor,
+  TransportOptions,
+} from './types.js';
 
 /** Transport options after validation, with every default applied. Frozen. */
 export interface ResolvedTransportOptions {
@@ -17,6 +23,7 @@ export interface ResolvedTransportOptions {
   readonly maxRetryAfterMs: number;
   readonly defaultRetryAfterMs: number;
   readonly gzipThreshold: number;
+  readonly compression: TransportCompression;
   readonly debug: ((msg: string) => void) | undefined;
 }
 
@@ -84,6 +91,13 @@ export function resolveTransportOptions(options: TransportOptions): ResolvedTran
       isNonNegativeInt,
       'a non-negative integer',
       1024,
+    ),
+    compression: check(
+      'compression',
+      options.compression,
+      (v) => v === 'auto' || v === 'gzip' || v === 'none',
+      "'auto', 'gzip' or 'none'",
+      'auto' as TransportCompression,
     ),
     debug: options.debug,
   });

@@ -1,6 +1,6 @@
 import { runSuppressed } from '../context.js';
 import { type CategoryState, categoryStats, createCategoryState } from './category.js';
-import { maybeGzip } from './compress.js';
+import { createCompressionPolicy, maybeGzip } from './compress.js';
 import { FlushWaiters } from './flush-waiters.js';
 import { createHttpExecutor } from './http-executor.js';
 import { resolveTransportOptions } from './resolve-options.js';
@@ -55,6 +55,7 @@ const describe = (e: unknown): string => (e instanceof Error ? e.message : Strin
  */
 export function createTransport(options: TransportOptions): Transport {
   const o = resolveTransportOptions(options);
+  const compressTo = createCompressionPolicy(o.compression);
   const cats = new Map<string, CategoryState>();
   for (const [name, config] of Object.entries(o.categories))
     cats.set(name, createCategoryState(name, config.batched));
@@ -188,7 +189,8 @@ export function createTransport(options: TransportOptions): Transport {
     try {
       if (b.request === undefined) {
         try {
-          b.request = await maybeGzip(checkRequest(o.encode(cat.name, b.items)), o.gzipThreshold);
+          const req = checkRequest(o.encode(cat.name, b.items));
+          b.request = compressTo(req.url) ? await maybeGzip(req, o.gzipThreshold) : req;
         } catch (e) {
           log(`${cat.name}: encoding failed, dropped ${b.items.length} item(s): ${describe(e)}`);
           settle(b, 'permanent');

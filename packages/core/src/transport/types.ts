@@ -1,3 +1,6 @@
+/** See {@link TransportOptions.compression}. */
+export type TransportCompression = 'auto' | 'gzip' | 'none';
+
 /** One HTTP request, fully encoded (the transport may gzip the body before sending it). */
 export interface TransportRequest {
   url: string;
@@ -104,10 +107,18 @@ export interface TransportOptions {
    */
   defaultRetryAfterMs?: number;
   /**
-   * Bodies of at least this many bytes are gzipped (async) when that makes them smaller.
+   * Bodies of at least this many bytes are gzipped when that makes them smaller (and
+   * `compression` allows it).
    * @default 1024
    */
   gzipThreshold?: number;
+  /**
+   * `gzip`: compress bodies of `gzipThreshold` bytes or more; `none`: never; `auto`: gzip unless
+   * the request goes to a loopback host (a local collector or agent), where compressing only
+   * costs the host CPU.
+   * @default 'auto'
+   */
+  compression?: TransportCompression;
   /** Debug logger. Never given headers or bodies. @default undefined (silent) */
   debug?: (msg: string) => void;
 }

@@ -1,5 +1,5 @@
 // CPU per request with the real transport (to a sink on CPU 1) vs one that discards: what
-// encoding, gzip and sending cost per item. node profile/transport-loop.mjs real|discard|nogzip; LOG=1
+// encoding, gzip and sending cost per item. node profile/transport-loop.mjs real|discard|gzip; LOG=1
 // adds a logger.info per request. Run pinned: taskset -c 0 node profile/transport-loop.mjs real
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleepMs } from 'node:timers/promises';
@@ -24,7 +24,7 @@ const opts = {
   ...(process.env.MAXBATCH ? { maxBatchSize: Number(process.env.MAXBATCH) } : {}),
 };
 if (mode === 'discard') opts.transport = discard;
-if (mode === 'nogzip') opts.transport = (o) => core.createTransport({ ...o, gzipThreshold: 2 ** 30 });
+if (mode === 'gzip') opts.transport = (o) => core.createTransport({ ...o, compression: 'gzip' });
 const client = core.init(opts);
 class R extends EventEmitter {
   statusCode = 200;

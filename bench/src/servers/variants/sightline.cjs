@@ -11,7 +11,8 @@ const flushMs = () => Number(process.env.BENCH_FLUSH_MS ?? 10_000);
 // Diagnostic knobs (not used by `pnpm bench`), for finding where overhead comes from:
 // BENCH_SIGHTLINE_TRANSPORT=discard keeps capture but sends nothing; BENCH_SIGHTLINE_NO_PINO=1
 // and BENCH_SIGHTLINE_NO_UNDICI=1 leave the logger and the outbound integration out;
-// BENCH_SIGHTLINE_GZIP=off sends uncompressed.
+// BENCH_SIGHTLINE_GZIP=on gzips as for a remote backend (the sink is on loopback, where the
+// default `compression: 'auto'` sends plain JSON).
 const knob = (name) => process.env[`BENCH_SIGHTLINE_${name}`];
 const discard = () => ({
   send: () => true,
@@ -30,9 +31,7 @@ module.exports.setup = function setup(ctx) {
     tracesSampleRate: ctx.sampleRate,
     integrations: knob('NO_UNDICI') ? [] : [outboundHttpIntegration()],
     ...(knob('TRANSPORT') === 'discard' ? { transport: discard } : {}),
-    ...(knob('GZIP') === 'off'
-      ? { transport: (o) => core.createTransport({ ...o, gzipThreshold: 2 ** 30 }) }
-      : {}),
+    ...(knob('GZIP') === 'on' ? { transport: (o) => core.createTransport({ ...o, compression: 'gzip' }) } : {}),
     ...ctx.sightlineOptions,
   });
   const logger = knob('NO_PINO')

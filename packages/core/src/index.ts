@@ -1,4 +1,5 @@
 export { createAllStakExporter } from './allstak/exporter.js';
+export { createObjectSlot, type ObjectSlot } from './object-slot.js';
 export type { CheckIn, DbQuery } from './api.js';
 export {
   addBreadcrumb,

@@ -325,12 +325,3 @@ function safeHostname(): string {
   }
 }
 
-/** True for hosts where plain http does not put the key on the network. */
-export function isLoopbackHost(host: string): boolean {
-  try {
-    const h = new URL(host).hostname;
-    return h === 'localhost' || h === '[::1]' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
-  } catch {
-    return false;
-  }
-}

@@ -1,5 +1,5 @@
 import { constants, gzip, gzipSync } from 'node:zlib';
-import { isLoopbackHost } from '../options.js';
+import { isLoopbackHost } from './loopback.js';
 import type { TransportCompression, TransportRequest } from './types.js';
 
 // Telemetry JSON is repetitive: the fastest level packs a batch of spans within a few percent

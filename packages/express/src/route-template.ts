@@ -7,12 +7,14 @@
  * router, so the template has to be taken at the moment the route matches. Both majors assign
  * these two fields with plain property writes, so per-request accessors observe them (Express
  * offers no diagnostics channel before router 2.3, and patching `Layer` is what STYLE rule 3 rules
- * out). The values themselves live in a WeakMap (STYLE rule 5); the accessors only forward to it.
+ * out). The values themselves live in a private symbol slot; the accessors only forward to it.
  *
  * `req.baseUrl` holds the *matched* prefix (`/orgs/acme`), not its pattern. When a mount path has
  * parameters, the segment just added is turned back into a template from `req.params`, which at
  * that moment holds exactly the mount layer's parameters in both majors.
  */
+
+import { createObjectSlot } from '@sightline/core';
 
 /** The request fields Express writes while routing. */
 export interface RoutedRequest {
@@ -32,7 +34,8 @@ interface RouteState {
   readonly onRoute: OnRoute;
 }
 
-const states = new WeakMap<object, RouteState>();
+// Under a private symbol, not in a WeakMap: see createObjectSlot in core for the GC cost.
+const states = createObjectSlot<RouteState>('sightline.express.route');
 
 // Route templates are labels, not data: a huge regex source must not become a huge label.
 const MAX_TEMPLATE = 512;
@@ -104,13 +107,13 @@ export function trackRoute(req: RoutedRequest & object, onRoute: OnRoute): boole
       template: undefined,
       onRoute,
     };
-    states.set(req, state);
+    if (!states.set(req, state)) return false;
     Object.defineProperty(req, 'baseUrl', baseUrlAccessor);
     Object.defineProperty(req, 'route', routeAccessor);
     return true;
   } catch {
     // A non-configurable field (a frozen or exotic request): fall back to reading at the end.
-    states.delete(req);
+    states.clear(req);
     return false;
   }
 }

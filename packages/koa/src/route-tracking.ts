@@ -1,10 +1,11 @@
+import { createObjectSlot } from '@sightline/core';
 import { type RoutedContext, koaRoute } from './route.js';
 
 /**
  * `@koa/router` writes `ctx._matchedRoute` as soon as it matched, before any handler runs, but
  * the middleware only regains control once the whole chain settled. To give events captured by
  * handlers (`captureException`, logs) the route too, the context gets a per-request accessor for
- * that one field: the value lives in a WeakMap (STYLE rule 5) and reads return it unchanged.
+ * that one field: the value lives in a private symbol slot and reads return it unchanged.
  */
 
 type OnRoute = (ctx: RoutedContext, route: string) => void;
@@ -15,7 +16,8 @@ interface State {
   readonly onRoute: OnRoute;
 }
 
-const states = new WeakMap<object, State>();
+// Under a private symbol, not in a WeakMap: see createObjectSlot in core for the GC cost.
+const states = createObjectSlot<State>('sightline.koa.route');
 
 const accessor: PropertyDescriptor = {
   configurable: true,
@@ -51,10 +53,10 @@ const accessor: PropertyDescriptor = {
 export function trackKoaRoute(ctx: RoutedContext, onRoute: OnRoute): void {
   if (states.has(ctx)) return;
   try {
-    states.set(ctx, { value: ctx._matchedRoute, last: undefined, onRoute });
+    if (!states.set(ctx, { value: ctx._matchedRoute, last: undefined, onRoute })) return;
     Object.defineProperty(ctx, '_matchedRoute', accessor);
   } catch {
     // A context whose field cannot be redefined: the route is still read at the end.
-    states.delete(ctx);
+    states.clear(ctx);
   }
 }

@@ -175,8 +175,11 @@ describe('errors', () => {
     expect(err.message).not.toContain(KEY);
   });
 
-  it('reject bad ports and methods without connecting', async () => {
+  it('reject bad ports, methods and bodies without connecting, never throwing', async () => {
     const exec = createHttpExecutor();
+    const noBody = exec({ ...post(), body: undefined as never });
+    expect(noBody).toBeInstanceOf(Promise);
+    await expect(noBody).rejects.toThrow();
     await expect(exec({ ...post(), url: 'http://127.0.0.1:0/x' })).rejects.toThrow();
     await expect(exec({ ...post(), method: 'GET' as 'POST' })).rejects.toThrow(/unsupported method/);
     expect(connections).toBe(0);

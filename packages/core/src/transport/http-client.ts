@@ -41,6 +41,15 @@ export class HttpClient implements HttpPoolOwner {
   }
 
   request(req: TransportRequest): Promise<TransportResponse> {
+    try {
+      return this.send(req);
+    } catch (err) {
+      // e.g. a body that is neither a string nor bytes: a rejection, never a throw
+      return Promise.reject(err instanceof Error ? err : new Error('Sightline transport: request failed'));
+    }
+  }
+
+  private send(req: TransportRequest): Promise<TransportResponse> {
     let target = this.targets.get(req.url);
     if (target === undefined) {
       const parsed = HttpTarget.parse(req.url);
@@ -51,6 +60,7 @@ export class HttpClient implements HttpPoolOwner {
     }
     const body = req.body;
     const length = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength;
+    if (typeof length !== 'number') return Promise.reject(new TypeError('Sightline transport: invalid body'));
     const head = target.head(req.method, req.headers, length);
     if (typeof head !== 'string') return Promise.reject(head);
     let pool = target.pool;

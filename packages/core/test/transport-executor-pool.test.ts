@@ -70,6 +70,7 @@ const client = (settings: Partial<HttpClientSettings> = {}) =>
     rejectUnauthorized: undefined,
     maxSockets: 16,
     idleMs: 30_000,
+    staleAfterMs: 1000,
     ...settings,
   });
 

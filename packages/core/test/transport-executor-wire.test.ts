@@ -1,7 +1,8 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { HttpClient } from '../src/transport/http-client.js';
 import { createHttpExecutor } from '../src/transport/http-executor.js';
-import type { TransportRequest } from '../src/transport/types.js';
+import type { TransportExecutor, TransportRequest } from '../src/transport/types.js';
 
 /**
  * The executor's HTTP/1.1 framing against raw TCP servers that answer with exactly the bytes a
@@ -86,6 +87,19 @@ const post = (
   body,
 });
 const OK = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}';
+
+/** An executor whose stale-socket rule applies after `staleAfterMs` idle (the default is 1 s). */
+function executorWith(staleAfterMs: number, idleMs = 30_000): TransportExecutor {
+  const client = new HttpClient({
+    timeoutMs: 2000,
+    maxResponseBytes: 0,
+    rejectUnauthorized: undefined,
+    maxSockets: 16,
+    idleMs,
+    staleAfterMs,
+  });
+  return (req) => client.request(req);
+}
 
 /** Writes `text` one byte per write with a turn of the event loop between, to split every token. */
 async function trickle(socket: net.Socket, text: string): Promise<void> {
@@ -279,7 +293,7 @@ describe('connection failures', () => {
   it('re-sends once on a new socket when a reused idle socket turns out to be stale', async () => {
     // The second request on any connection finds it "already closed by the server".
     const raw = await rawServer((s, req) => (req.nth === 0 ? s.write(OK) : s.destroy()));
-    const exec = createHttpExecutor();
+    const exec = executorWith(0);
     expect((await exec(post(raw.base, 'one'))).status).toBe(200);
     expect((await exec(post(raw.base, 'two'))).status).toBe(200);
     expect(raw.received.map((r) => [r.conn, r.nth, r.body.toString()])).toEqual([
@@ -293,14 +307,44 @@ describe('connection failures', () => {
     const raw = await rawServer((s, req) =>
       req.conn === 0 && req.nth === 0 ? s.write(OK) : s.resetAndDestroy(),
     );
-    const exec = createHttpExecutor();
+    const exec = executorWith(0);
     await exec(post(raw.base));
     const err = (await exec(post(raw.base)).catch((e: unknown) => e)) as Error & { code?: string };
     expect(err.code).toBe('ECONNRESET');
     expect(raw.received).toHaveLength(3); // the first, then the stale attempt and one re-send
   });
 
-  it('never re-sends once a response byte arrived, even on a reused socket', async () => {
+  it('re-sends only from a socket idle long enough for a server keep-alive timer to have closed it', async () => {
+    // A reset on a socket reused right away answers that very request: the transport decides
+    // about retrying it (with its budget); an extra attempt here would be invisible to it.
+    const raw = await rawServer((s, req) => (req.nth === 0 ? s.write(OK) : s.resetAndDestroy()));
+    const exec = executorWith(60);
+    await exec(post(raw.base));
+    const err = (await exec(post(raw.base)).catch((e: unknown) => e)) as Error & { code?: string };
+    expect(err.code).toBe('ECONNRESET');
+    expect(raw.received.map((r) => [r.conn, r.nth])).toEqual([
+      [0, 0],
+      [0, 1],
+    ]);
+    await exec(post(raw.base)); // conn 1, then idle past staleAfterMs
+    await sleep(80);
+    expect((await exec(post(raw.base))).status).toBe(200);
+    expect(raw.received.map((r) => [r.conn, r.nth]).slice(2)).toEqual([
+      [1, 0],
+      [1, 1],
+      [2, 0],
+    ]);
+  });
+
+  it('with the default settings, does not re-send on a socket reused at once', async () => {
+    const raw = await rawServer((s, req) => (req.nth === 0 ? s.write(OK) : s.destroy()));
+    const exec = createHttpExecutor();
+    await exec(post(raw.base));
+    await expect(exec(post(raw.base))).rejects.toThrow(/closed before any response byte/);
+    expect(raw.received).toHaveLength(2);
+  });
+
+  it('never re-sends once a response byte arrived, even on a socket that may be stale', async () => {
     const raw = await rawServer((s, req) => {
       if (req.nth === 0) s.write(OK);
       else {
@@ -308,11 +352,29 @@ describe('connection failures', () => {
         setTimeout(() => s.resetAndDestroy(), 10);
       }
     });
-    const exec = createHttpExecutor();
+    const exec = executorWith(0);
     await exec(post(raw.base));
     await expect(exec(post(raw.base))).rejects.toThrow();
     await sleep(20);
     expect(raw.received).toHaveLength(2);
+  });
+
+  it('closes an idle socket before the server says it would (Keep-Alive: timeout)', async () => {
+    const raw = await rawServer((s, req) =>
+      s.write(
+        `HTTP/1.1 200 OK\r\nKeep-Alive: timeout=${req.conn === 0 ? 1 : 0}\r\nContent-Length: 0\r\n\r\n`,
+      ),
+    );
+    const exec = executorWith(1000);
+    const start = Date.now();
+    await exec(post(raw.base));
+    while (raw.closed === 0 && Date.now() - start < 2000) await sleep(5);
+    // timeout=1: kept for half of it, closed by the client well before the server's second.
+    expect(Date.now() - start).toBeGreaterThanOrEqual(400);
+    expect(Date.now() - start).toBeLessThan(950);
+    await exec(post(raw.base)); // conn 1 answers timeout=0: nothing is kept
+    await exec(post(raw.base));
+    expect(raw.received.map((r) => r.conn)).toEqual([0, 1, 2]);
   });
 
   it('rejects a response cut short by a clean close', async () => {

@@ -10,8 +10,13 @@ export interface HttpClientSettings {
   rejectUnauthorized: boolean | undefined;
   /** Sockets per origin. */
   maxSockets: number;
-  /** An idle socket is closed after this long. */
+  /** An idle socket is closed after this long (or sooner, see `HttpPool`). */
   idleMs: number;
+  /**
+   * A request failed (before any response byte) on a socket reused after at least this long
+   * idle is re-sent once: the server's keep-alive timer may have closed it as the request left.
+   */
+  staleAfterMs: number;
 }
 
 /** Bound on cached URLs, in case URLs carry ids; cleared when full. */
@@ -25,11 +30,13 @@ export class HttpClient implements HttpPoolOwner {
   readonly maxSockets: number;
   readonly maxResponseBytes: number;
   readonly rejectUnauthorized: boolean | undefined;
+  readonly idleMs: number;
+  readonly staleAfterMs: number;
   private readonly timeoutMs: number;
-  private readonly idleMs: number;
   private readonly targets = new Map<string, HttpTarget>();
   private readonly pools = new Map<string, HttpPool>();
   private sweepTimer: NodeJS.Timeout | undefined = undefined;
+  private sweepAt = 0;
   private readonly sweepBound = () => this.sweep();
 
   constructor(settings: HttpClientSettings) {
@@ -38,6 +45,7 @@ export class HttpClient implements HttpPoolOwner {
     this.rejectUnauthorized = settings.rejectUnauthorized;
     this.maxSockets = settings.maxSockets;
     this.idleMs = settings.idleMs;
+    this.staleAfterMs = settings.staleAfterMs;
   }
 
   request(req: TransportRequest): Promise<TransportResponse> {
@@ -78,9 +86,13 @@ export class HttpClient implements HttpPoolOwner {
     });
   }
 
-  armSweep(): void {
-    if (this.sweepTimer !== undefined) return;
-    this.sweepTimer = setTimeout(this.sweepBound, this.idleMs);
+  armSweep(at: number, now: number): void {
+    if (this.sweepTimer !== undefined) {
+      if (this.sweepAt <= at) return;
+      clearTimeout(this.sweepTimer);
+    }
+    this.sweepAt = at;
+    this.sweepTimer = setTimeout(this.sweepBound, Math.max(1, at - now));
     this.sweepTimer.unref();
   }
 
@@ -102,10 +114,7 @@ export class HttpClient implements HttpPoolOwner {
     this.sweepTimer = undefined;
     const now = Date.now();
     let next = Number.POSITIVE_INFINITY;
-    for (const pool of this.pools.values()) next = Math.min(next, pool.sweep(now, this.idleMs));
-    if (next !== Number.POSITIVE_INFINITY) {
-      this.sweepTimer = setTimeout(this.sweepBound, Math.max(1, next - now));
-      this.sweepTimer.unref();
-    }
+    for (const pool of this.pools.values()) next = Math.min(next, pool.sweep(now));
+    if (next !== Number.POSITIVE_INFINITY) this.armSweep(next, now);
   }
 }

@@ -24,12 +24,16 @@ export class HttpConnection {
   exchange: HttpExchange | undefined = undefined;
   /** Closed, closing, or not reusable any more. */
   dead = false;
-  /** When it last became idle (ms epoch), for the pool's idle sweep. */
+  /** When it became idle (ms epoch); 0 while it is busy or new. */
   idleSince = 0;
+  /** When the pool closes it if it is still idle (ms epoch). */
+  expiresAt = 0;
+  /** The server's `Keep-Alive: timeout` from the last response, in ms, or -1. */
+  keepAliveMs = -1;
 
   private readonly parser = new ResponseParser();
-  private reused = false;
-  private served = false;
+  /** The request went out on a socket that sat idle long enough to have been closed under it. */
+  private mayBeStale = false;
   private gotBytes = false;
   private error: (Error & { code?: string }) | undefined = undefined;
 
@@ -67,11 +71,12 @@ export class HttpConnection {
     this.socket.on('close', () => this.onClose());
   }
 
-  /** Sends `ex` on this socket; `reused`: the socket already carried a response. */
+  /** Sends `ex` on this socket. */
   start(ex: HttpExchange): void {
     this.exchange = ex;
     ex.conn = this;
-    this.reused = this.served;
+    this.mayBeStale = this.idleSince > 0 && Date.now() - this.idleSince >= this.pool.staleAfterMs;
+    this.idleSince = 0;
     this.gotBytes = false;
     this.parser.reset(this.pool.maxResponseBytes);
     const s = this.socket;
@@ -130,9 +135,10 @@ export class HttpConnection {
     const res: TransportResponse = { status: parser.status, headers: parser.headers };
     if (parser.body !== undefined) res.body = Buffer.concat(parser.body).toString('utf8');
     this.exchange = undefined;
-    this.served = true;
-    if (reusable) this.pool.release(this);
-    else this.destroy();
+    if (reusable) {
+      this.keepAliveMs = parser.keepAliveMs;
+      this.pool.release(this);
+    } else this.destroy();
     ex.resolve(res);
   }
 
@@ -154,9 +160,17 @@ export class HttpConnection {
     if (err !== undefined) this.pool.session = undefined; // never resume a session that failed
     this.pool.closed(this);
     if (ex !== undefined && !ex.settled) {
-      // The stale keep-alive race: the server closed the idle socket as the request went out.
-      // Nothing was answered, so it is sent once more on a new socket; never once a byte came back.
-      if (this.reused && !this.gotBytes && !ex.retried && (err === undefined || STALE_CODES.has(err.code!))) {
+      // The stale keep-alive race: the server closed the idle socket (its keep-alive timer) as
+      // the request went out. Nothing was answered, so it is sent once more on a new socket;
+      // never once a byte came back, and never on a socket idle too briefly for a keep-alive
+      // timer: a reset there answers this very request, and retrying it is the transport's call
+      // (with its retry budget), not a silent extra attempt here.
+      if (
+        this.mayBeStale &&
+        !this.gotBytes &&
+        !ex.retried &&
+        (err === undefined || STALE_CODES.has(err.code!))
+      ) {
         ex.retried = true;
         this.pool.resend(ex);
       } else {

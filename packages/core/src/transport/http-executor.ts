@@ -6,6 +6,8 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const MAX_SOCKETS = 16;
 /** Below the keep-alive timeouts of common servers and load balancers (often 60 s or more). */
 const IDLE_MS = 30_000;
+/** No server's keep-alive timer closes a socket idle for less (Node's default is 5 s). */
+const STALE_AFTER_MS = 1000;
 
 /**
  * The default executor: a lean HTTP/1.1 client on `node:net` / `node:tls` (by URL protocol)
@@ -40,6 +42,7 @@ export function createHttpExecutor(options: HttpExecutorOptions = {}): Transport
     rejectUnauthorized: options.rejectUnauthorized,
     maxSockets: MAX_SOCKETS,
     idleMs: IDLE_MS,
+    staleAfterMs: STALE_AFTER_MS,
   });
   return (req) => client.request(req);
 }

@@ -7,8 +7,10 @@ export interface HttpPoolOwner {
   readonly maxSockets: number;
   readonly maxResponseBytes: number;
   readonly rejectUnauthorized: boolean | undefined;
-  /** Makes sure the idle sweep will run. */
-  armSweep(): void;
+  readonly idleMs: number;
+  readonly staleAfterMs: number;
+  /** Makes sure the idle sweep runs by `at` (ms epoch). */
+  armSweep(at: number, now: number): void;
   /** The pool has no socket and no waiting request left: forget it. */
   drop(pool: HttpPool): void;
 }
@@ -16,10 +18,12 @@ export interface HttpPoolOwner {
 /**
  * The keep-alive sockets of one origin (protocol, host, port): at most `maxSockets`, idle ones
  * reused last-in first-out (the warmest socket is the least likely to have been closed by the
- * server), requests beyond the cap waiting first-in first-out.
+ * server), requests beyond the cap waiting first-in first-out. An idle socket is closed after
+ * `idleMs`, or earlier when the server said it keeps idle connections for less
+ * (`Keep-Alive: timeout=N`): closing before the server does avoids the stale-socket race.
  */
 export class HttpPool {
-  /** Idle sockets; oldest first, since they are pushed as they become idle. */
+  /** Idle sockets, the most recently used last. */
   readonly idle: HttpConnection[] = [];
   private readonly waiting: HttpExchange[] = [];
   /** Sockets opened and not yet closed (busy, idle or connecting). */
@@ -41,6 +45,10 @@ export class HttpPool {
 
   get rejectUnauthorized(): boolean | undefined {
     return this.owner.rejectUnauthorized;
+  }
+
+  get staleAfterMs(): number {
+    return this.owner.staleAfterMs;
   }
 
   dispatch(ex: HttpExchange): void {
@@ -69,9 +77,16 @@ export class HttpPool {
       conn.start(next);
       return;
     }
-    conn.idleSince = Date.now();
+    const ttl = idleTtl(this.owner.idleMs, conn.keepAliveMs);
+    if (ttl <= 0) {
+      conn.destroy(); // "timeout=0": the server keeps nothing idle
+      return;
+    }
+    const now = Date.now();
+    conn.idleSince = now;
+    conn.expiresAt = now + ttl;
     this.idle.push(conn);
-    this.owner.armSweep();
+    this.owner.armSweep(conn.expiresAt, now);
   }
 
   /** A socket closed, for whatever reason. */
@@ -92,13 +107,22 @@ export class HttpPool {
   }
 
   /**
-   * Closes sockets idle for `idleMs` or more. Returns when the next one will be due
-   * (ms epoch), or Infinity when none is idle.
+   * Closes the idle sockets whose time is up. Returns when the next one will be due (ms epoch),
+   * or Infinity when none is idle.
    */
-  sweep(now: number, idleMs: number): number {
+  sweep(now: number): number {
     const idle = this.idle;
-    while (idle.length > 0 && now - idle[0]!.idleSince >= idleMs) idle.shift()!.destroy();
-    return idle.length > 0 ? idle[0]!.idleSince + idleMs : Number.POSITIVE_INFINITY;
+    let next = Number.POSITIVE_INFINITY;
+    for (let i = idle.length - 1; i >= 0; i--) {
+      const conn = idle[i]!;
+      if (conn.expiresAt <= now) {
+        idle.splice(i, 1);
+        conn.destroy();
+      } else if (conn.expiresAt < next) {
+        next = conn.expiresAt;
+      }
+    }
+    return next;
   }
 
   private nextWaiting(): HttpExchange | undefined {
@@ -122,4 +146,13 @@ export class HttpPool {
     this.open++;
     conn.start(ex);
   }
+}
+
+/**
+ * How long an idle socket is kept: `idleMs`, or less when the server announced a shorter
+ * keep-alive: a second before it (half of it when it is under 2 s), as undici does.
+ */
+function idleTtl(idleMs: number, serverMs: number): number {
+  if (serverMs < 0) return idleMs;
+  return Math.min(idleMs, serverMs >= 2000 ? serverMs - 1000 : serverMs / 2);
 }

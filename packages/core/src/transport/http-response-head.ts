@@ -75,6 +75,8 @@ export class ResponseHead {
   connectionKeepAlive = false;
   /** -1 when absent. */
   contentLength = -1;
+  /** `Keep-Alive: timeout=N`, in seconds; -1 when absent. */
+  keepAliveTimeout = -1;
   transferEncoding = false;
   /** The final transfer coding is chunked. */
   chunked = false;
@@ -134,6 +136,7 @@ export class ResponseHead {
     this.connectionClose = false;
     this.connectionKeepAlive = false;
     this.contentLength = -1;
+    this.keepAliveTimeout = -1;
     this.transferEncoding = false;
     this.chunked = false;
     let i = start + 12;
@@ -193,6 +196,8 @@ export class ResponseHead {
         if (ve - vs === 10 && sameLetters(buf, vs, KEEP_ALIVE)) this.connectionKeepAlive = true;
         else if (ve - vs === 5 && sameLetters(buf, vs, CLOSE)) this.connectionClose = true;
         else this.connection(value);
+      } else if (name === 'keep-alive') {
+        this.keepAliveTimeout = timeoutParameter(value);
       } else if (name === '__proto__') continue; // cannot be a plain property; no backend needs it
       const prev = headers[name];
       headers[name] = prev === undefined ? value : `${prev}, ${value}`;
@@ -218,6 +223,19 @@ export class ResponseHead {
     if (this.contentLength === -2 || (this.contentLength !== -1 && this.contentLength !== n)) n = -2;
     this.contentLength = n;
   }
+}
+
+/** N of a "timeout=N" parameter (RFC 2068 19.7.1.1, as Node and nginx send it), or -1. */
+function timeoutParameter(value: string): number {
+  const at = value.toLowerCase().indexOf('timeout=');
+  if (at === -1) return -1;
+  let n = -1;
+  for (let i = at + 8; i < value.length && i < at + 16; i++) {
+    const d = value.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) break;
+    n = (n === -1 ? 0 : n * 10) + d;
+  }
+  return n;
 }
 
 /** The last comma-separated token, trimmed and lower-cased ("gzip, chunked" -> "chunked"). */

@@ -33,6 +33,8 @@ export class ResponseParser {
   headers: Record<string, string | undefined> = {};
   /** False once the response says the connection cannot carry another request. */
   keepAlive = true;
+  /** How long the server keeps the idle connection (its `Keep-Alive: timeout`), or -1. */
+  keepAliveMs = -1;
   /** Why the response was rejected; set when `feed` returns -1. */
   error = '';
   /** The body, when kept (see `reset`) and within its bound. */
@@ -54,6 +56,7 @@ export class ResponseParser {
   reset(maxBody: number): void {
     this.status = 0;
     this.keepAlive = true;
+    this.keepAliveMs = -1;
     this.error = '';
     this.body = maxBody > 0 ? [] : undefined;
     this.maxBody = maxBody;
@@ -219,6 +222,7 @@ export class ResponseParser {
     this.status = status;
     this.headers = head.headers;
     this.keepAlive = !head.connectionClose && (!head.http10 || head.connectionKeepAlive);
+    this.keepAliveMs = head.keepAliveTimeout === -1 ? -1 : head.keepAliveTimeout * 1000;
     if (status === 204 || status === 304) this.state = DONE;
     else if (head.transferEncoding) {
       // With both, Transfer-Encoding wins and the connection must not be reused (RFC 9112 6.3).

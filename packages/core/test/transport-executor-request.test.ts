@@ -179,7 +179,8 @@ describe('errors', () => {
     const exec = createHttpExecutor();
     const noBody = exec({ ...post(), body: undefined as never });
     expect(noBody).toBeInstanceOf(Promise);
-    await expect(noBody).rejects.toThrow();
+    await expect(noBody).rejects.toThrow(/must be a string or bytes/);
+    await expect(exec({ ...post(), body: new ArrayBuffer(2) as never })).rejects.toThrow(/string or bytes/);
     await expect(exec({ ...post(), url: 'http://127.0.0.1:0/x' })).rejects.toThrow();
     await expect(exec({ ...post(), method: 'GET' as 'POST' })).rejects.toThrow(/unsupported method/);
     expect(connections).toBe(0);

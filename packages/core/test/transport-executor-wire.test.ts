@@ -2,6 +2,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpClient } from '../src/transport/http-client.js';
 import { createHttpExecutor } from '../src/transport/http-executor.js';
+import { ResponseParser } from '../src/transport/http-response-parser.js';
 import type { TransportExecutor, TransportRequest } from '../src/transport/types.js';
 
 /**
@@ -253,7 +254,16 @@ describe('malformed responses', () => {
     },
   );
 
-  it('rejects a head over 64 KiB, even one trickled in tiny pieces', async () => {
+  it('rejects a short garbage answer at once, without waiting for more bytes', async () => {
+    const raw = await rawServer((s) => s.write('nope'));
+    const start = Date.now();
+    await expect(createHttpExecutor({ timeoutMs: 5000 })(post(raw.base))).rejects.toThrow(
+      /malformed response status line/,
+    );
+    expect(Date.now() - start).toBeLessThan(1000);
+  });
+
+  it('rejects a head over 64 KiB', async () => {
     const raw = await rawServer((s) => {
       s.write('HTTP/1.1 200 OK\r\n');
       const line = `X-Big: ${'a'.repeat(1000)}\r\n`;
@@ -277,6 +287,55 @@ describe('malformed responses', () => {
     expect(res.headers['x-long']).toBe(value);
     expect(res.headers.a).toBe(Array(2000).fill('').join(', '));
     expect(performance.now() - start).toBeLessThan(1500);
+  });
+});
+
+describe('the parser alone', () => {
+  /** Feeds `bytes` one byte per read through a reused buffer, as the socket's shared one is. */
+  function feedBytewise(parser: ResponseParser, bytes: Buffer): number {
+    const shared = Buffer.alloc(64);
+    for (let i = 0; i < bytes.length; i++) {
+      shared[0] = bytes[i]!;
+      shared.fill(0x0a, 1); // stale bytes after the read must never be looked at
+      const at = parser.feed(shared, 0, 1);
+      if (at === -1 || parser.done) return at === -1 ? -1 : i + at;
+    }
+    return bytes.length;
+  }
+
+  it('stays linear on a head of ~60 KiB arriving one byte per read', () => {
+    let head = `HTTP/1.1 200 OK\r\nX-Long: ${'v'.repeat(30_000)}\r\n`;
+    for (let i = 0; i < 7000; i++) head += 'a:\r\n';
+    const bytes = Buffer.from(`${head}Content-Length: 3\r\n\r\nabc`, 'latin1');
+    const parser = new ResponseParser();
+    parser.reset(10);
+    const start = performance.now();
+    expect(feedBytewise(parser, bytes)).toBe(bytes.length);
+    expect(performance.now() - start).toBeLessThan(1000); // quadratic handling: minutes
+    expect(parser.status).toBe(200);
+    expect(parser.headers['x-long']).toHaveLength(30_000);
+    expect(Buffer.concat(parser.body!).toString()).toBe('abc');
+  });
+
+  it('frames a chunked body with extensions and trailers fed one byte per read', () => {
+    const bytes = Buffer.from(
+      'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n' +
+        '3;x=y\r\nabc\r\nA\r\n0123456789\r\n0\r\nT: 1\r\nU: 2\r\n\r\n',
+      'latin1',
+    );
+    const parser = new ResponseParser();
+    parser.reset(100);
+    expect(feedBytewise(parser, bytes)).toBe(bytes.length);
+    expect(parser.keepAlive).toBe(true);
+    expect(Buffer.concat(parser.body!).toString()).toBe('abc0123456789');
+  });
+
+  it('accepts bare-LF line ends in a head', () => {
+    const bytes = Buffer.from('HTTP/1.1 200 OK\nX-A: 1\nContent-Length: 1\n\nz', 'latin1');
+    const parser = new ResponseParser();
+    parser.reset(10);
+    expect(parser.feed(bytes, 0, bytes.length)).toBe(bytes.length);
+    expect(parser.headers).toEqual({ 'x-a': '1', 'content-length': '1' });
   });
 });
 

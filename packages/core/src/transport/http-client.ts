@@ -67,8 +67,10 @@ export class HttpClient implements HttpPoolOwner {
       target = parsed;
     }
     const body = req.body;
-    const length = typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength;
-    if (typeof length !== 'number') return Promise.reject(new TypeError('Sightline transport: invalid body'));
+    let length: number;
+    if (typeof body === 'string') length = Buffer.byteLength(body, 'utf8');
+    else if (body instanceof Uint8Array) length = body.byteLength;
+    else return Promise.reject(new TypeError('Sightline transport: the body must be a string or bytes'));
     const head = target.head(req.method, req.headers, length);
     if (typeof head !== 'string') return Promise.reject(head);
     let pool = target.pool;

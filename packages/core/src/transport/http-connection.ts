@@ -81,15 +81,21 @@ export class HttpConnection {
     this.parser.reset(this.pool.maxResponseBytes);
     const s = this.socket;
     const body = ex.body;
-    if (typeof body === 'string' && ex.ascii) {
-      s.write(ex.head + body); // one string, one write, encoded straight into the socket
-    } else if (body.length === 0) {
-      s.write(ex.head, 'latin1');
-    } else {
-      s.cork();
-      s.write(ex.head, 'latin1');
-      s.write(body);
-      s.uncork();
+    try {
+      if (typeof body === 'string' && ex.ascii) {
+        s.write(ex.head + body); // one string, one write, encoded straight into the socket
+      } else if (body.length === 0) {
+        s.write(ex.head, 'latin1');
+      } else {
+        s.cork();
+        s.write(ex.head, 'latin1');
+        s.write(body);
+        s.uncork();
+      }
+    } catch (err) {
+      // Never leave a socket busy with a request that did not go out.
+      this.abort();
+      ex.reject(err instanceof Error ? err : new Error('Sightline transport: write failed'));
     }
   }
 

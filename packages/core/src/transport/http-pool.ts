@@ -66,6 +66,7 @@ export class HttpPool {
 
   /** A request failed by a stale idle socket: once more, on a new one (before any waiter). */
   resend(ex: HttpExchange): void {
+    ex.conn = undefined;
     if (this.open < this.owner.maxSockets) this.connect(ex);
     else this.waiting.unshift(ex);
   }
@@ -141,6 +142,7 @@ export class HttpPool {
     } catch (err) {
       // e.g. a port net refuses outright; never thrown into a socket callback
       ex.reject(err instanceof Error ? err : new Error('Sightline transport: cannot connect'));
+      if (this.open === 0 && this.waiting.length === 0) this.owner.drop(this);
       return;
     }
     this.open++;
@@ -150,7 +152,7 @@ export class HttpPool {
 
 /**
  * How long an idle socket is kept: `idleMs`, or less when the server announced a shorter
- * keep-alive: a second before it (half of it when it is under 2 s), as undici does.
+ * keep-alive: a second before it, like undici (half of it when it is under 2 s).
  */
 function idleTtl(idleMs: number, serverMs: number): number {
   if (serverMs < 0) return idleMs;

@@ -53,6 +53,7 @@ function knownName(buf: Buffer, start: number, end: number): string | undefined 
   return undefined;
 }
 
+const HTTP1 = Buffer.from('HTTP/1.', 'latin1');
 const CLOSE = Buffer.from('close', 'latin1');
 const KEEP_ALIVE = Buffer.from('keep-alive', 'latin1');
 
@@ -140,7 +141,13 @@ export class ResponseHead {
     this.transferEncoding = false;
     this.chunked = false;
     let i = start + 12;
-    if (i > end) return 0;
+    if (i > end) {
+      // Not even the start of a status line: fail now rather than wait for more garbage.
+      for (let k = 0; k < 7 && start + k < end; k++) {
+        if (buf[start + k] !== HTTP1[k]) return this.fail('malformed response status line');
+      }
+      return 0;
+    }
     const minor = buf[start + 7];
     if (
       buf[start] !== 0x48 || // H
@@ -227,7 +234,7 @@ export class ResponseHead {
 
 /** N of a "timeout=N" parameter (RFC 2068 19.7.1.1, as Node and nginx send it), or -1. */
 function timeoutParameter(value: string): number {
-  const at = value.toLowerCase().indexOf('timeout=');
+  const at = value.startsWith('timeout=') ? 0 : value.toLowerCase().indexOf('timeout=');
   if (at === -1) return -1;
   let n = -1;
   for (let i = at + 8; i < value.length && i < at + 16; i++) {

@@ -1,0 +1,124 @@
+// CPU µs per outbound `fetch` with the outbound instrumentation switched on and off in ONE
+// process, alternating short batches (a shared, noisy CPU drifts slowly; alternation cancels
+// the drift, and paired differences per cycle are what is reported). Each fetch runs inside a
+// fake inbound request (core's runServerRequest), like the /fetch route of the benchmark.
+//   taskset -c 0 node profile/undici-toggle.mjs [cycles=40] [batch=400] [modes=off,on]
+// The stub runs on CPU 1 (bench rig). Modes: `off` (integration disabled: channels unsubscribed),
+// `on`, and `on:NAME+NAME` which also sets globalThis.__slx = { NAME: true } for experiments
+// with temporary knobs in a local build (the committed sources read no such knobs).
+// CONC=8 parallel loops; ESM=0 loads the CommonJS build (what the bench servers run).
+import { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
+import { PerformanceObserver } from 'node:perf_hooks';
+
+const cycles = Number(process.argv[2] ?? 40);
+const batch = Number(process.argv[3] ?? 400);
+const modes = (process.argv[4] ?? 'off,on').split(',');
+const conc = Number(process.env.CONC ?? 8);
+
+const require = createRequire(import.meta.url);
+const core = process.env.ESM === '0' ? require('@sightline/core') : await import('@sightline/core');
+// UNDICI_MODULE=/abs/path/index.js measures another build (e.g. one that times its listeners).
+const undici = process.env.UNDICI_MODULE
+  ? await import(process.env.UNDICI_MODULE)
+  : process.env.ESM === '0'
+    ? require('@sightline/undici')
+    : await import('@sightline/undici');
+const { startRig } = await import('../src/rig.mjs');
+const rig = await startRig({ pin: true });
+const url = rig.stubUrl;
+
+core.init({
+  apiKey: 'bench-not-a-secret',
+  host: 'http://127.0.0.1:9',
+  release: 'bench@1.0.0',
+  environment: 'bench',
+  service: 'bench-undici',
+  tracesSampleRate: 1,
+  integrations: [],
+  transport: () => ({
+    send: () => true,
+    flush: async () => true,
+    close: async () => true,
+    getStats: () => ({ categories: {}, requests: 0, failedRequests: 0 }),
+  }),
+});
+
+let handle;
+const setMode = (spec) => {
+  const [name, knobs] = spec.split(':');
+  globalThis.__slx = Object.fromEntries((knobs ? knobs.split('+') : []).map((k) => [k, true]));
+  if (name === 'on' && !handle) handle = undici.instrumentOutboundHttp();
+  if (name === 'off' && handle) {
+    handle.disable();
+    handle = undefined;
+  }
+};
+
+const wrap = (fn) => {
+  const req = { headers: { host: 'bench' }, method: 'GET', url: '/fetch' };
+  const res = new EventEmitter();
+  res.headersSent = false;
+  res.writableFinished = true;
+  res.statusCode = 200;
+  res.setHeader = () => {};
+  res.getHeader = () => undefined;
+  return core.runServerRequest(req, res, async () => {
+    try {
+      return await fn();
+    } finally {
+      res.emit('close');
+    }
+  });
+};
+const one = async () => {
+  const r = await fetch(url);
+  const body = await r.json();
+  if (body.price !== 42) throw new Error('bad stub answer');
+};
+const run = async (count) => {
+  let left = count;
+  const loop = async () => {
+    while (left-- > 0) await wrap(one);
+  };
+  await Promise.all(Array.from({ length: conc }, loop));
+};
+
+for (const m of modes) {
+  setMode(m);
+  await run(1500);
+}
+let gcMs = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcMs += e.duration;
+}).observe({ entryTypes: ['gc'] });
+const res = Object.fromEntries(modes.map((m) => [m, []]));
+const gc = Object.fromEntries(modes.map((m) => [m, []]));
+for (let c = 0; c < cycles; c++) {
+  const order = c % 2 ? [...modes].reverse() : modes;
+  for (const m of order) {
+    setMode(m);
+    await run(50); // settle the switch before measuring
+    const g0 = gcMs;
+    const a = process.cpuUsage();
+    await run(batch);
+    const b = process.cpuUsage(a);
+    await new Promise((r) => setImmediate(r)); // let the gc observer report
+    res[m].push((b.user + b.system) / batch);
+    gc[m].push(((gcMs - g0) * 1000) / batch);
+  }
+}
+setMode('off');
+const med = (a) => a.slice().sort((x, y) => x - y)[a.length >> 1];
+const base = modes[0];
+console.log(`${cycles} cycles × ${batch} fetches per mode, conc ${conc}`);
+for (const m of modes) {
+  const diffs = res[m].map((v, i) => v - res[base][i]);
+  console.log(
+    `${m.padEnd(28)} median ${med(res[m]).toFixed(1).padStart(6)} µs/fetch (GC ${med(gc[m]).toFixed(1)})   paired Δ vs ${base}: median ${med(diffs).toFixed(1).padStart(6)}  (IQR ${diffs.length > 3 ? `${diffs.slice().sort((x, y) => x - y)[diffs.length >> 2].toFixed(1)}…${diffs.slice().sort((x, y) => x - y)[(3 * diffs.length) >> 2].toFixed(1)}` : '-'})`,
+  );
+}
+const T = globalThis.__slxT;
+if (T?.n) console.log(`in the listeners (a build that times them, see undici-insitu.mjs): create ${(T.create / T.n / 1e3).toFixed(2)} µs, headers ${(T.headers / T.n / 1e3).toFixed(2)} µs, trailers ${(T.trailers / T.n / 1e3).toFixed(2)} µs per exchange over ${T.n}`);
+await rig.stop();
+process.exit(0);

@@ -30,7 +30,7 @@ export interface Exchange {
   readonly url: string;
   readonly library: 'undici' | 'http';
   readonly breadcrumbs: boolean;
-  readonly start: number;
+  /** Wall-clock start (`Date.now()`) for the record; durations come from the span's clock. */
   readonly startEpoch: number;
   statusCode: number;
   requestSize: number | undefined;
@@ -112,7 +112,6 @@ export function startExchange(
     url,
     library,
     breadcrumbs: options.breadcrumbs,
-    start: nowMs(),
     startEpoch: Date.now(),
     statusCode: 0,
     requestSize: undefined,
@@ -177,7 +176,7 @@ export function finishExchange(ex: Exchange, failure?: { error?: unknown; aborte
   span.setStatus(failure || statusCode >= 500 ? 'error' : 'ok');
   span.end(end);
 
-  const durationMs = end - ex.start;
+  const durationMs = end - span.startTime;
   if (client.wants('http-request')) {
     const o = client.options;
     client.dispatch('http-request', {
@@ -206,6 +205,8 @@ export function finishExchange(ex: Exchange, failure?: { error?: unknown; aborte
     if (metadata?.error !== undefined) data.error = metadata.error;
     client.addBreadcrumb(
       {
+        // Given here, so the client does not copy the breadcrumb to add it.
+        timestamp: Date.now(),
         type: 'http',
         category: 'http',
         level: failure || statusCode >= 500 ? 'error' : statusCode >= 400 ? 'warning' : 'info',

@@ -69,16 +69,43 @@ const undiciHeaders: HeaderAccess<UndiciRequest> = {
   },
 };
 
+const CONTENT_LENGTH = 'content-length';
+
+/** ASCII case-insensitive `content-length`, for a name undici gives as a Buffer or a string. */
+function isContentLength(k: unknown): boolean {
+  if (typeof k === 'string') return k.length === 14 && k.toLowerCase() === CONTENT_LENGTH;
+  if (!(k instanceof Uint8Array) || k.length !== 14) return false;
+  for (let i = 0; i < 14; i++) {
+    const c = k[i]!;
+    // Letters compare with their lower-case bit set; the '-' at index 7 must match exactly.
+    if ((i === 7 ? c : c | 0x20) !== CONTENT_LENGTH.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+function parseLength(v: unknown): number | undefined {
+  // Raw header values are Buffers: plain digits are read from the bytes, without decoding.
+  if (v instanceof Uint8Array && v.length > 0 && v.length <= 16) {
+    let n = 0;
+    let i = 0;
+    for (; i < v.length; i++) {
+      const c = v[i]!;
+      if (c < 0x30 || c > 0x39) break;
+      n = n * 10 + (c - 0x30);
+    }
+    if (i === v.length) return n;
+  }
+  const s = String(v);
+  if (s.length > 16) return undefined;
+  const n = Number(s);
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
 /** `content-length` from undici's raw response headers (Buffers or strings, alternating). */
 function responseLength(headers: unknown): number | undefined {
   if (!Array.isArray(headers)) return undefined;
   for (let i = 0; i + 1 < headers.length; i += 2) {
-    const k = headers[i] as { length?: number } | undefined;
-    if (k?.length !== 14 || String(k).toLowerCase() !== 'content-length') continue;
-    const v = String(headers[i + 1]);
-    if (v.length > 16) return undefined;
-    const n = Number(v);
-    return Number.isInteger(n) && n >= 0 ? n : undefined;
+    if (isContentLength(headers[i])) return parseLength(headers[i + 1]);
   }
   return undefined;
 }
@@ -91,8 +118,11 @@ function requestLength(request: UndiciRequest): number | undefined {
 }
 
 // undici keeps the request's handler under a module-private symbol; it is looked up once per
-// Request class (undici 6, 7 and Node's bundled copy each have their own).
+// Request class (undici 6, 7 and Node's bundled copy each have their own). The last class seen
+// is kept aside: a process nearly always uses one, and that skips the WeakMap lookup.
 const handlerKeys = new WeakMap<object, symbol | null>();
+let lastProto: object | null = null;
+let lastKey: symbol | null = null;
 
 /**
  * The async resource the request's handler was created in, when it is one. undici's own API
@@ -103,10 +133,16 @@ const handlerKeys = new WeakMap<object, symbol | null>();
 function callerResource(request: object): AsyncResource | undefined {
   const proto = Object.getPrototypeOf(request) as object | null;
   if (proto === null) return undefined;
-  let key = handlerKeys.get(proto);
-  if (key === undefined) {
-    key = Object.getOwnPropertySymbols(request).find((s) => s.description === 'handler') ?? null;
-    handlerKeys.set(proto, key);
+  let key: symbol | null | undefined;
+  if (proto === lastProto) key = lastKey;
+  else {
+    key = handlerKeys.get(proto);
+    if (key === undefined) {
+      key = Object.getOwnPropertySymbols(request).find((s) => s.description === 'handler') ?? null;
+      handlerKeys.set(proto, key);
+    }
+    lastProto = proto;
+    lastKey = key;
   }
   if (key === null) return undefined;
   const handler = (request as Record<symbol, unknown>)[key];
@@ -131,8 +167,9 @@ function originOf(request: UndiciRequest): string | undefined {
 export function createUndiciSubscription(getOptions: () => ResolvedOutboundOptions): ChannelSubscription {
   const states = new WeakMap<object, Exchange>();
 
+  // Runs in the caller's context; `onCreate` has checked suppression in that context already.
   const begin = (request: UndiciRequest): void => {
-    if (isSuppressed() || states.has(request)) return;
+    if (states.has(request)) return;
     let origin = originOf(request);
     let path = request.path;
     if (origin === undefined || typeof path !== 'string') return;
@@ -150,6 +187,11 @@ export function createUndiciSubscription(getOptions: () => ResolvedOutboundOptio
     injectHeaders(ex, request, undiciHeaders, origin + path, origin);
   };
 
+  // The handler's context is the caller's: suppression is checked again there.
+  const beginInCaller = (request: UndiciRequest): void => {
+    if (!isSuppressed()) begin(request);
+  };
+
   const onCreate = (message: unknown): void => {
     if (isSuppressed()) return;
     try {
@@ -157,7 +199,7 @@ export function createUndiciSubscription(getOptions: () => ResolvedOutboundOptio
       // Upgrades (WebSocket) and CONNECT tunnels never publish an end event: not HTTP exchanges.
       if (!request || request.upgrade || request.method === 'CONNECT') return;
       const resource = callerResource(request);
-      if (resource) resource.runInAsyncScope(begin, null, request);
+      if (resource) resource.runInAsyncScope(beginInCaller, null, request);
       else begin(request);
     } catch (err) {
       logFailure('request:create', err);

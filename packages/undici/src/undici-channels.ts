@@ -1,14 +1,9 @@
 import { AsyncResource } from 'node:async_hooks';
 import { getCurrentHub, isSuppressed } from '@sightline/core';
-import {
-  type Exchange,
-  finishExchange,
-  type HeaderAccess,
-  injectHeaders,
-  startExchange,
-} from './exchange.js';
+import { type Exchange, finishExchange, injectHeaders, startExchange } from './exchange.js';
 import type { ResolvedOutboundOptions } from './options.js';
 import { type ChannelSubscription, channelSubscription } from './subscription.js';
+import { undiciHeaders } from './undici-headers.js';
 
 /**
  * The slice of undici's `Request` (lib/core/request.js, undici 6 and 7 and the copy bundled in
@@ -18,7 +13,6 @@ interface UndiciRequest {
   origin?: string | { origin?: string };
   path?: string;
   method?: string;
-  /** Alternating name/value (undici 6/7); a raw `name: value\r\n` string in older versions. */
   headers?: unknown;
   contentLength?: number | null;
   body?: unknown;
@@ -44,30 +38,6 @@ export const UNDICI_CHANNELS = {
   trailers: 'undici:request:trailers',
   error: 'undici:request:error',
 } as const;
-
-function hasRawHeader(raw: string, name: string): boolean {
-  const lower = raw.toLowerCase();
-  return lower.startsWith(`${name}:`) || lower.includes(`\n${name}:`);
-}
-
-const undiciHeaders: HeaderAccess<UndiciRequest> = {
-  has(request, name) {
-    const h = request.headers;
-    if (Array.isArray(h)) {
-      // Names keep the caller's casing; only compare those of the right length.
-      for (let i = 0; i < h.length; i += 2) {
-        const k = h[i];
-        if (typeof k === 'string' && k.length === name.length && k.toLowerCase() === name) return true;
-      }
-      return false;
-    }
-    return typeof h === 'string' ? hasRawHeader(h, name) : false;
-  },
-  set(request, name, value) {
-    if (typeof request.addHeader === 'function') request.addHeader(name, value);
-    else if (typeof request.headers === 'string') request.headers += `${name}: ${value}\r\n`;
-  },
-};
 
 const CONTENT_LENGTH = 'content-length';
 

@@ -1,5 +1,12 @@
 import dc from 'node:diagnostics_channel';
-import { type Client, captureException, getCurrentHub, runSuppressed, withScope } from '@sightline/core';
+import {
+  type Client,
+  captureException,
+  getCurrentHub,
+  type Propagator,
+  runSuppressed,
+  withScope,
+} from '@sightline/core';
 import * as undici7 from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { instrumentOutboundHttp, outboundHttpIntegration } from '../src/index.js';
@@ -177,6 +184,31 @@ describe('while instrumented', () => {
     expect(b.received[0]!.headers.traceparent).toBe(mine);
     expect(b.received[0]!.headers['allstak-trace']).toBe('x');
     expect(b.received[0]!.headers['x-allstak-trace-id']).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it("sends a custom propagator's headers only as undici's own checks allow", async () => {
+    const custom: Propagator = {
+      name: 'custom',
+      fields: ['X-Custom-Trace', 'x-evil'],
+      extract: () => undefined,
+      inject(ctx, carrier, set) {
+        // Not plain ASCII, yet a valid value (obs-text): undici accepts it.
+        set(carrier, 'X-Custom-Trace', `café-${ctx.traceId}`);
+        // Header injection: undici rejects it, the call goes on without it.
+        set(carrier, 'x-evil', 'a\r\nx-injected: 1');
+      },
+    };
+    client = sdk.init({ propagators: ['w3c', custom] });
+    await callB();
+    const r = await undici7.request(`${b.url}/ok`);
+    await r.body.text();
+    expect(b.received).toHaveLength(2);
+    for (const { headers: h } of b.received) {
+      expect(h.traceparent).toMatch(TRACEPARENT);
+      expect(h['x-custom-trace']).toMatch(/^café-[0-9a-f]{32}$/);
+      expect(h['x-evil']).toBeUndefined();
+      expect(h['x-injected']).toBeUndefined();
+    }
   });
 
   it('adds the breadcrumb to the caller scope only', async () => {

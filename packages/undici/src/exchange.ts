@@ -1,10 +1,12 @@
 import {
   type Client,
-  getCurrentHub,
+  getProcessHub,
+  type Hub,
   injectTraceHeaders,
   isSdkUrl,
   nowMs,
   type Scope,
+  type SightlineContext,
   type Span,
   shouldPropagateTo,
   startInactiveSpan,
@@ -72,10 +74,15 @@ function safeIgnore(options: ResolvedOutboundOptions, url: string, method: strin
   }
 }
 
+/** The hub of an async context read with `activeContext()` (what `getCurrentHub()` returns there). */
+export function hubOf(ctx: SightlineContext): Hub {
+  return (ctx.hub as Hub | undefined) ?? getProcessHub();
+}
+
 /**
  * Opens the client span under the caller's active span. Returns undefined when there is nothing
  * to record: no enabled client, the SDK's own backend, or an ignored URL. The caller has already
- * checked `isSuppressed()` and runs this in the caller's async context.
+ * checked suppression, runs this in the caller's async context and passes that context's hub.
  */
 export function startExchange(
   options: ResolvedOutboundOptions,
@@ -83,8 +90,8 @@ export function startExchange(
   method: string,
   origin: string,
   rawPath: string,
+  hub: Hub,
 ): Exchange | undefined {
-  const hub = getCurrentHub();
   const client = hub.client;
   if (!client?.enabled || client.isClosed() || isSdkUrl(client, origin)) return undefined;
   const path = stripQuery(rawPath);

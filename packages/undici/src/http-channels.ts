@@ -1,9 +1,10 @@
 import { errorMonitor } from 'node:events';
-import { getCurrentHub, isSuppressed } from '@sightline/core';
+import { activeContext, getCurrentHub, type SightlineContext } from '@sightline/core';
 import {
   type Exchange,
   finishExchange,
   type HeaderAccess,
+  hubOf,
   injectHeaders,
   startExchange,
 } from './exchange.js';
@@ -94,7 +95,7 @@ export function createHttpSubscription(getOptions: () => ResolvedOutboundOptions
     }
   }
 
-  const begin = (request: ClientRequestLike): void => {
+  const begin = (request: ClientRequestLike, ctx: SightlineContext): void => {
     if (states.has(request)) return;
     const method = typeof request.method === 'string' ? request.method.toUpperCase() : 'GET';
     const hostHeader = request.getHeader('host');
@@ -108,7 +109,7 @@ export function createHttpSubscription(getOptions: () => ResolvedOutboundOptions
       origin = u.origin;
       path = u.pathname + u.search;
     }
-    const ex = startExchange(getOptions(), 'http', method, origin, path);
+    const ex = startExchange(getOptions(), 'http', method, origin, path, hubOf(ctx));
     if (!ex) return;
     states.set(request, ex);
     ex.requestSize = parseLength(request.getHeader('content-length'));
@@ -118,10 +119,12 @@ export function createHttpSubscription(getOptions: () => ResolvedOutboundOptions
   };
 
   const onRequest = (message: unknown): void => {
-    if (isSuppressed()) return;
+    // One read of the async context serves the suppression check and the hub.
+    const ctx = activeContext();
+    if (ctx.suppressed === true) return;
     try {
       const request = (message as { request?: ClientRequestLike }).request;
-      if (request) begin(request);
+      if (request) begin(request, ctx);
     } catch (err) {
       logFailure('request start', err);
     }

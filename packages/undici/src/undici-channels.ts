@@ -1,6 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
-import { getCurrentHub, isSuppressed } from '@sightline/core';
-import { type Exchange, finishExchange, injectHeaders, startExchange } from './exchange.js';
+import { activeContext, getCurrentHub, type SightlineContext } from '@sightline/core';
+import { type Exchange, finishExchange, hubOf, injectHeaders, startExchange } from './exchange.js';
 import type { ResolvedOutboundOptions } from './options.js';
 import { type ChannelSubscription, channelSubscription } from './subscription.js';
 import { undiciHeaders } from './undici-headers.js';
@@ -137,8 +137,8 @@ function originOf(request: UndiciRequest): string | undefined {
 export function createUndiciSubscription(getOptions: () => ResolvedOutboundOptions): ChannelSubscription {
   const states = new WeakMap<object, Exchange>();
 
-  // Runs in the caller's context; `onCreate` has checked suppression in that context already.
-  const begin = (request: UndiciRequest): void => {
+  // Runs in the caller's context `ctx`, which is not suppressed.
+  const begin = (request: UndiciRequest, ctx: SightlineContext): void => {
     if (states.has(request)) return;
     let origin = originOf(request);
     let path = request.path;
@@ -150,7 +150,7 @@ export function createUndiciSubscription(getOptions: () => ResolvedOutboundOptio
       path = u.pathname + u.search;
     }
     const method = typeof request.method === 'string' ? request.method.toUpperCase() : 'GET';
-    const ex = startExchange(getOptions(), 'undici', method, origin, path);
+    const ex = startExchange(getOptions(), 'undici', method, origin, path, hubOf(ctx));
     if (!ex) return;
     states.set(request, ex);
     ex.requestSize = requestLength(request);
@@ -159,18 +159,21 @@ export function createUndiciSubscription(getOptions: () => ResolvedOutboundOptio
 
   // The handler's context is the caller's: suppression is checked again there.
   const beginInCaller = (request: UndiciRequest): void => {
-    if (!isSuppressed()) begin(request);
+    const ctx = activeContext();
+    if (ctx.suppressed !== true) begin(request, ctx);
   };
 
   const onCreate = (message: unknown): void => {
-    if (isSuppressed()) return;
+    // One read of the async context serves the suppression check and the hub.
+    const ctx = activeContext();
+    if (ctx.suppressed === true) return;
     try {
       const request = (message as CreateMessage).request;
       // Upgrades (WebSocket) and CONNECT tunnels never publish an end event: not HTTP exchanges.
       if (!request || request.upgrade || request.method === 'CONNECT') return;
       const resource = callerResource(request);
       if (resource) resource.runInAsyncScope(beginInCaller, null, request);
-      else begin(request);
+      else begin(request, ctx);
     } catch (err) {
       logFailure('request:create', err);
     }

@@ -4,7 +4,7 @@
 // fake inbound request (core's runServerRequest), like the /fetch route of the benchmark.
 //   taskset -c 0 node profile/undici-toggle.mjs [cycles=40] [batch=400] [modes=off,on]
 // The stub runs on CPU 1 (bench rig). Modes: `off` (integration disabled: channels unsubscribed),
-// `on`, and `on:NAME+NAME` which also sets globalThis.__slx = { NAME: true } for experiments
+// `on`, `on@BUILD` (below), and `on:NAME+NAME` which also sets globalThis.__slx = { NAME: true } for experiments
 // with temporary knobs in a local build (the committed sources read no such knobs).
 // CONC=8 parallel loops; ESM=0 loads the CommonJS build (what the bench servers run).
 import { EventEmitter } from 'node:events';
@@ -18,12 +18,23 @@ const conc = Number(process.env.CONC ?? 8);
 
 const require = createRequire(import.meta.url);
 const core = process.env.ESM === '0' ? require('@sightline/core') : await import('@sightline/core');
-// UNDICI_MODULE=/abs/path/index.js measures another build (e.g. one that times its listeners).
-const undici = process.env.UNDICI_MODULE
-  ? await import(process.env.UNDICI_MODULE)
-  : process.env.ESM === '0'
-    ? require('@sightline/undici')
-    : await import('@sightline/undici');
+// UNDICI_MODULE=/abs/path/index.js measures another build (e.g. one that times its listeners);
+// UNDICI_BUILDS='a=/abs/a/index.js,b=/abs/b/index.js' loads more builds side by side, for modes
+// `on@a`, `on@b` (see undici-handlers.mjs for how to build them).
+const STATE_KEY = Symbol.for('sightline.undici.instrumentation.v1');
+const builds = {
+  '': process.env.UNDICI_MODULE
+    ? await import(process.env.UNDICI_MODULE)
+    : process.env.ESM === '0'
+      ? require('@sightline/undici')
+      : await import('@sightline/undici'),
+};
+for (const pair of (process.env.UNDICI_BUILDS ?? '').split(',').filter(Boolean)) {
+  const [name, path] = pair.split('=');
+  // Each build keeps its own process-wide state (normally shared on purpose): one at a time is on.
+  delete globalThis[STATE_KEY];
+  builds[name] = await import(path);
+}
 const { startRig } = await import('../src/rig.mjs');
 const rig = await startRig({ pin: true });
 const url = rig.stubUrl;
@@ -45,13 +56,18 @@ core.init({
 });
 
 let handle;
+let handleBuild;
 const setMode = (spec) => {
-  const [name, knobs] = spec.split(':');
+  const [head, knobs] = spec.split(':');
+  const [name, build = ''] = head.split('@');
   globalThis.__slx = Object.fromEntries((knobs ? knobs.split('+') : []).map((k) => [k, true]));
-  if (name === 'on' && !handle) handle = undici.instrumentOutboundHttp();
-  if (name === 'off' && handle) {
+  if (handle && (name === 'off' || handleBuild !== build)) {
     handle.disable();
     handle = undefined;
+  }
+  if (name === 'on' && !handle) {
+    handle = builds[build].instrumentOutboundHttp();
+    handleBuild = build;
   }
 };
 

@@ -23,7 +23,6 @@ interface ClientRequestLike {
   hasHeader(name: string): boolean;
   setHeader(name: string, value: string): unknown;
   on(event: string | symbol, listener: (...args: any[]) => void): unknown;
-  once(event: string | symbol, listener: (...args: any[]) => void): unknown;
 }
 
 interface IncomingMessageLike {
@@ -115,7 +114,9 @@ export function createHttpSubscription(getOptions: () => ResolvedOutboundOptions
     ex.requestSize = parseLength(request.getHeader('content-length'));
     if (!request.headersSent) injectHeaders(ex, request, httpHeaders, origin + path, origin);
     request.on(errorMonitor, onRequestError);
-    request.once('close', onRequestClose);
+    // 'close' is emitted once, and the listener forgets the request: `on` spares the wrapper
+    // closure `once` would allocate per request.
+    request.on('close', onRequestClose);
   };
 
   const onRequest = (message: unknown): void => {

@@ -92,7 +92,7 @@ const parts = {
   },
 };
 
-const measure = (name, fn) => {
+const measure = (fn) => {
   let total = 0n;
   // Ten calls per request context, like undici-handlers.mjs.
   for (let i = 0; i < n; i += 10) {
@@ -110,6 +110,6 @@ const measure = (name, fn) => {
   return Number(total) / n;
 };
 const out = Object.fromEntries(Object.keys(parts).map((k) => [k, []]));
-for (let r = 0; r < rounds; r++) for (const [k, fn] of Object.entries(parts)) out[k].push(measure(k, fn));
+for (let r = 0; r < rounds; r++) for (const [k, fn] of Object.entries(parts)) out[k].push(measure(fn));
 const med = (a) => a.slice().sort((x, y) => x - y)[a.length >> 1];
 for (const [k, v] of Object.entries(out)) console.log(`${med(v).toFixed(0).padStart(6)} ns  ${k}`);

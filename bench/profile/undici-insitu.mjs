@@ -97,7 +97,7 @@ for (let c = 0; c < cycles; c++) {
     await run(n);
     const b = T();
     const d = (k) => (b[k] - a[k]) / (b.n - a.n) / 1e3;
-    res[name].push({ create: d('create'), headers: d('headers'), trailers: d('trailers') });
+    res[name].push(Object.fromEntries(Object.keys(b).filter((k) => k !== 'n').map((k) => [k, d(k)])));
   }
 }
 const med = (xs) => xs.slice().sort((x, y) => x - y)[xs.length >> 1];
@@ -106,6 +106,9 @@ for (const [name, rows] of Object.entries(res)) {
   const h = med(rows.map((r) => r.headers));
   const t = med(rows.map((r) => r.trailers));
   console.log(`${name.padEnd(10)} create ${c.toFixed(2)}  headers ${h.toFixed(2)}  trailers ${t.toFixed(2)}  total ${(c + h + t).toFixed(2)} µs per exchange (median of ${rows.length})`);
+  // Any finer timers the build adds to globalThis.__slxT.
+  const extra = Object.keys(rows[0]).filter((k) => !['create', 'headers', 'trailers'].includes(k));
+  if (extra.length) console.log(`${''.padEnd(10)} ${extra.map((k) => `${k} ${med(rows.map((r) => r[k])).toFixed(2)}`).join('  ')}`);
 }
 await rig.stop();
 process.exit(0);

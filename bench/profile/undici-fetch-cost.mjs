@@ -1,11 +1,15 @@
 // CPU µs per outbound `fetch` (to the bench stub on CPU 1), each fetch inside a fake inbound
 // request handled by core's runServerRequest, in fresh processes pinned to CPU 0, modes interleaved:
 //   bare    no Sightline at all
+//   als     no Sightline, each fetch inside AsyncLocalStorage.run (context propagation alone)
+//   otel-none / otel   OpenTelemetry NodeSDK (exporting nowhere), each fetch in an active span,
+//           without / with UndiciInstrumentation → otel − otel-none = the competitor's cost
 //   core    init (discard transport) + runServerRequest around each fetch, no outbound integration
 //   undici  the same + outboundHttpIntegration()  → undici − core = what the instrumentation costs
 // node profile/undici-fetch-cost.mjs [rounds=5] [fetches=6000] [modes=bare,core,undici]
 // CONC=8 parallel loops. Child: node profile/undici-fetch-cost.mjs --child <mode> <url> <n>
-// A mode name may carry env knobs after a colon, e.g. `undici:NOBC=1` (see the child below).
+// A mode name may carry env settings after a colon, e.g. `undici:UNDICI_MODULE=/abs/orig/index.js`
+// to measure another build (see undici-handlers.mjs for building one).
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -17,9 +21,40 @@ if (process.argv[2] === '--child') {
   const n = Number(nStr);
   const conc = Number(process.env.CONC ?? 8);
   let wrap = (fn) => fn();
-  if (mode !== 'bare') {
+  if (mode === 'otel' || mode === 'otel-none') {
+    // The competitor, set up like the bench's otel variant but exporting nowhere (no encoding):
+    // each fetch inside an active server-like span; `otel` adds UndiciInstrumentation.
+    process.env.OTEL_METRICS_EXPORTER = 'none';
+    process.env.OTEL_LOGS_EXPORTER = 'none';
+    const { createRequire } = await import('node:module');
+    const req = createRequire(import.meta.url);
+    const { NodeSDK, tracing } = req('@opentelemetry/sdk-node');
+    const { UndiciInstrumentation } = req('@opentelemetry/instrumentation-undici');
+    const api = req('@opentelemetry/api');
+    const exporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
+    new NodeSDK({
+      serviceName: 'bench-undici',
+      spanProcessors: [new tracing.BatchSpanProcessor(exporter)],
+      sampler: new tracing.AlwaysOnSampler(),
+      instrumentations: mode === 'otel' ? [new UndiciInstrumentation()] : [],
+    }).start();
+    const tracer = api.trace.getTracer('bench');
+    wrap = (fn) =>
+      tracer.startActiveSpan('GET /fetch', { kind: api.SpanKind.SERVER }, async (span) => {
+        try {
+          return await fn();
+        } finally {
+          span.end();
+        }
+      });
+  } else if (mode === 'als') {
+    // Only an AsyncLocalStorage around each fetch: what context propagation alone costs.
+    const { AsyncLocalStorage } = await import('node:async_hooks');
+    const als = new AsyncLocalStorage();
+    wrap = (fn) => als.run({ request: true }, fn);
+  } else if (mode !== 'bare') {
     const core = await import('@sightline/core');
-    const { outboundHttpIntegration } = await import('@sightline/undici');
+    const { outboundHttpIntegration } = await import(process.env.UNDICI_MODULE ?? '@sightline/undici');
     core.init({
       apiKey: 'bench-not-a-secret',
       host: 'http://127.0.0.1:9',

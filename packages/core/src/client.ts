@@ -450,7 +450,7 @@ export class Client implements SpanSink {
       let tags = span.tags ?? {};
       let data = span.data;
       if (!o.sendDefaultPii) {
-        tags = normalizeRecord(tags, { scrub: true }) as Record<string, string>;
+        if (!onlyPlainTags(tags)) tags = normalizeRecord(tags, { scrub: true }) as Record<string, string>;
         if (data) data = normalizeRecord(data, { scrub: true });
       } else if (data) {
         data = normalizeRecord(data, { scrub: false });
@@ -622,6 +622,25 @@ export class Client implements SpanSink {
       exporters,
     };
   }
+}
+
+// Tags the SDK sets from code-defined values (framework name, method, route template, status):
+// nothing in them for the scrubber, and every server span carries them. Span tags are strings
+// already (`setTag` stores `String(value)`) and frozen once the span ended, so they can be shared.
+const PLAIN_TAGS: ReadonlySet<string> = new Set([
+  'framework',
+  'http.method',
+  'http.route',
+  'http.status_code',
+  'http.aborted',
+]);
+
+function onlyPlainTags(tags: Record<string, string>): boolean {
+  for (const k in tags) {
+    const v = tags[k];
+    if (!PLAIN_TAGS.has(k) || typeof v !== 'string' || v.length > 512) return false;
+  }
+  return true;
 }
 
 function scrubRequest(r: RequestContext, scrub: boolean): RequestContext {

@@ -220,6 +220,26 @@ describe('privacy', () => {
     expect(e.user.id).toBe('u-2');
   });
 
+  it("keeps the SDK's own span tags as set and still scrubs a user tag beside them", async () => {
+    t.start();
+    startSpan(
+      { name: 'GET /users/:id', tags: { 'http.method': 'GET', 'http.route': '/users/:id', 'http.status_code': 200 } },
+      () => undefined,
+    );
+    startSpan({ name: 'mixed', tags: { 'http.route': '/users/:id', customer: pii.email } }, () => undefined);
+    const spans = await t.server.waitFor('spans', 2);
+    const plain = spans.find((s: { operation: string }) => s.operation === 'GET /users/:id')!;
+    const mixed = spans.find((s: { operation: string }) => s.operation === 'mixed')!;
+    expect(plain.tags).toEqual({
+      'http.method': 'GET',
+      'http.route': '/users/:id',
+      'http.status_code': '200',
+      'span.kind': 'internal',
+    });
+    expect(mixed.tags.customer).toBe('[Filtered]');
+    expect(mixed.tags['http.route']).toBe('/users/:id');
+  });
+
   it('scrubs logs, spans and request records too', async () => {
     t.start();
     await startSpan({ name: 'checkout', tags: { customer: pii.email } }, async (span) => {

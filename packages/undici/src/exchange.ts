@@ -1,16 +1,12 @@
+import type { Client, Hub, Scope, SightlineContext, Span } from '@sightline/core';
 import {
-  type Client,
   getProcessHub,
-  type Hub,
   injectTraceHeaders,
   isSdkUrl,
   nowMs,
-  type Scope,
-  type SightlineContext,
-  type Span,
   shouldPropagateTo,
   startInactiveSpan,
-} from '@sightline/core';
+} from './core-fns.js';
 import type { ResolvedOutboundOptions } from './options.js';
 
 /**

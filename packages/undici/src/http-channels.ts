@@ -1,5 +1,6 @@
 import { errorMonitor } from 'node:events';
-import { activeContext, getCurrentHub, type SightlineContext } from '@sightline/core';
+import type { SightlineContext } from '@sightline/core';
+import { activeContext, getCurrentHub } from './core-fns.js';
 import {
   type Exchange,
   finishExchange,

@@ -1,5 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
-import { activeContext, getCurrentHub, type SightlineContext } from '@sightline/core';
+import type { SightlineContext } from '@sightline/core';
+import { activeContext, getCurrentHub } from './core-fns.js';
 import { type Exchange, finishExchange, hubOf, injectHeaders, startExchange } from './exchange.js';
 import type { ResolvedOutboundOptions } from './options.js';
 import { type ChannelSubscription, channelSubscription } from './subscription.js';

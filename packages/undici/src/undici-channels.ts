@@ -1,5 +1,5 @@
 import { AsyncResource } from 'node:async_hooks';
-import type { SightlineContext } from '@sightline/core';
+import { createObjectSlot, type SightlineContext } from '@sightline/core';
 import { activeContext, getCurrentHub } from './core-fns.js';
 import { type Exchange, finishExchange, hubOf, injectHeaders, startExchange } from './exchange.js';
 import type { ResolvedOutboundOptions } from './options.js';
@@ -144,15 +144,15 @@ function originOf(request: UndiciRequest): string | undefined {
  * cleared, not deleted, at the end: deleting would turn the object into a slow dictionary.
  */
 export function createUndiciSubscription(getOptions: () => ResolvedOutboundOptions): ChannelSubscription {
-  const slot = Symbol('sightline.undici.exchange');
+  const slot = createObjectSlot<Exchange>('sightline.undici.exchange');
   // For a Request that cannot take a property (none does today): then the WeakMap after all.
   const sealed = new WeakMap<object, Exchange>();
-  const stateOf = (request: UndiciRequest): Exchange | undefined =>
-    (request as Record<symbol, Exchange | undefined>)[slot] ?? sealed.get(request);
+  const stateOf = (request: UndiciRequest): Exchange | undefined => slot.get(request) ?? sealed.get(request);
   const setState = (request: UndiciRequest, ex: Exchange | undefined): void => {
-    if (Object.isExtensible(request)) (request as Record<symbol, Exchange | undefined>)[slot] = ex;
-    else if (ex) sealed.set(request, ex);
-    else sealed.delete(request);
+    if (ex === undefined) {
+      if (slot.has(request)) slot.clear(request);
+      else sealed.delete(request);
+    } else if (!slot.set(request, ex)) sealed.set(request, ex);
   };
 
   // Runs in the caller's context `ctx`, which is not suppressed.

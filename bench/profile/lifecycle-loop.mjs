@@ -3,20 +3,16 @@
 import { EventEmitter } from 'node:events';
 import { PerformanceObserver } from 'node:perf_hooks';
 import * as core from '@sightline/core';
+import { discardTransport } from './lib.mjs';
 const rate = Number(process.env.RATE ?? 1);
-const discard = () => ({
-  send: () => true,
-  flush: async () => true,
-  close: async () => true,
-  getStats: () => ({ categories: {}, requests: 0, failedRequests: 0 }),
-});
+
 core.init({
   apiKey: 'k',
   host: 'http://127.0.0.1:9',
   release: 'bench@1.0.0',
   tracesSampleRate: rate,
   defaultIntegrations: false,
-  transport: discard,
+  transport: discardTransport,
 });
 class R extends EventEmitter {
   statusCode = 200;

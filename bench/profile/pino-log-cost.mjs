@@ -5,20 +5,16 @@ import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import * as core from '@sightline/core';
 import { sightlineMixin, sightlineStream } from '@sightline/pino';
+import { discardTransport } from './lib.mjs';
 const require = createRequire(import.meta.url);
 const pino = require('pino');
-const discard = () => ({
-  send: () => true,
-  flush: async () => true,
-  close: async () => true,
-  getStats: () => ({ categories: {}, requests: 0, failedRequests: 0 }),
-});
+
 core.init({
   apiKey: 'k',
   host: 'http://127.0.0.1:9',
   release: 'b@1',
   defaultIntegrations: false,
-  transport: discard,
+  transport: discardTransport,
 });
 const devNull = () => pino.destination({ dest: '/dev/null', sync: false, minLength: 4096 });
 const base = { level: 'info', base: undefined };

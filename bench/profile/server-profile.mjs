@@ -12,7 +12,11 @@ const server = await rig.startServer({
   variant,
   sinkUrl,
   env: JSON.parse(process.env.SENV ?? '{}'),
-  nodeArgs: [`--cpu-prof`, `--cpu-prof-interval=${process.env.PROF_INTERVAL ?? 1000}`, `--cpu-prof-dir=${dir}`],
+  nodeArgs: [
+    `--cpu-prof`,
+    `--cpu-prof-interval=${process.env.PROF_INTERVAL ?? 1000}`,
+    `--cpu-prof-dir=${dir}`,
+  ],
 });
 const paths = process.env.PATHS ? process.env.PATHS.split(',') : PATHS;
 await rig.load(server.info.port, { paths, connections: 32, durationSec: 2 });

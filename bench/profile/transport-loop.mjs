@@ -6,15 +6,11 @@ import { setTimeout as sleepMs } from 'node:timers/promises';
 const tick = () => sleepMs(1);
 import * as core from '@sightline/core';
 import { startRig } from '../src/rig.mjs';
+import { discardTransport } from './lib.mjs';
 const mode = process.argv[2] ?? 'real';
 const rig = await startRig({ pin: true });
 const host = await rig.openSink('t');
-const discard = () => ({
-  send: () => true,
-  flush: async () => true,
-  close: async () => true,
-  getStats: () => ({ categories: {}, requests: 0, failedRequests: 0 }),
-});
+
 const opts = {
   apiKey: 'k',
   host,
@@ -23,7 +19,7 @@ const opts = {
   defaultIntegrations: false,
   ...(process.env.MAXBATCH ? { maxBatchSize: Number(process.env.MAXBATCH) } : {}),
 };
-if (mode === 'discard') opts.transport = discard;
+if (mode === 'discard') opts.transport = discardTransport;
 if (mode === 'gzip') opts.transport = (o) => core.createTransport({ ...o, compression: 'gzip' });
 const client = core.init(opts);
 class R extends EventEmitter {

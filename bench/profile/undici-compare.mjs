@@ -15,15 +15,27 @@ for (let r = 0; r < rounds; r++) {
   for (const [name, mod] of order) {
     const out = execFileSync(
       'taskset',
-      ['-c', process.env.CPU ?? '0', process.execPath, handlers, process.env.CYCLES ?? '30', process.env.BATCH ?? '2000', 'off,on@x'],
+      [
+        '-c',
+        process.env.CPU ?? '0',
+        process.execPath,
+        handlers,
+        process.env.CYCLES ?? '30',
+        process.env.BATCH ?? '2000',
+        'off,on@x',
+      ],
       { env: { ...process.env, UNDICI_BUILDS: `x=${mod}`, JSON: '1' }, encoding: 'utf8' },
     );
     const m = JSON.parse(out.trim().split('\n').pop());
     res[name].paired.push(m['on@x'].paired);
     res[name].p10.push(m['on@x'].p10 - m.off.p10);
-    console.log(`round ${r + 1} ${name.padEnd(10)} paired on−off ${m['on@x'].paired.toFixed(0).padStart(6)} ns   p10 on−off ${(m['on@x'].p10 - m.off.p10).toFixed(0).padStart(6)} ns`);
+    console.log(
+      `round ${r + 1} ${name.padEnd(10)} paired on−off ${m['on@x'].paired.toFixed(0).padStart(6)} ns   p10 on−off ${(m['on@x'].p10 - m.off.p10).toFixed(0).padStart(6)} ns`,
+    );
   }
 }
 const med = (a) => a.slice().sort((x, y) => x - y)[a.length >> 1];
 for (const [name] of builds)
-  console.log(`${name.padEnd(10)} median over rounds: paired on−off ${med(res[name].paired).toFixed(0).padStart(6)} ns/exchange   p10 on−off ${med(res[name].p10).toFixed(0).padStart(6)} ns/exchange`);
+  console.log(
+    `${name.padEnd(10)} median over rounds: paired on−off ${med(res[name].paired).toFixed(0).padStart(6)} ns/exchange   p10 on−off ${med(res[name].p10).toFixed(0).padStart(6)} ns/exchange`,
+  );

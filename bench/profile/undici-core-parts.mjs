@@ -4,6 +4,7 @@
 // (undici-insitu.mjs). taskset -c 0 node profile/undici-core-parts.mjs [rounds=7] [n=50000]
 import { EventEmitter } from 'node:events';
 import * as core from '@sightline/core';
+import { discardTransport } from './lib.mjs';
 
 const rounds = Number(process.argv[2] ?? 7);
 const n = Number(process.argv[3] ?? 50000);
@@ -14,12 +15,7 @@ const client = core.init({
   environment: 'bench',
   service: 'bench-undici',
   tracesSampleRate: 1,
-  transport: () => ({
-    send: () => true,
-    flush: async () => true,
-    close: async () => true,
-    getStats: () => ({ categories: {}, requests: 0, failedRequests: 0 }),
-  }),
+  transport: discardTransport,
 });
 const makeRes = () =>
   Object.assign(new EventEmitter(), {
@@ -33,16 +29,32 @@ const makeRes = () =>
 const host = '127.0.0.1:40000';
 const url = `http://${host}/price`;
 const startSpan = () => {
-  const span = core.startInactiveSpan({ name: 'http.client', kind: 'client', description: `GET ${host}/price` });
+  const span = core.startInactiveSpan({
+    name: 'http.client',
+    kind: 'client',
+    description: `GET ${host}/price`,
+  });
   span.setTag('http.method', 'GET');
   span.setTag('http.url', url);
   span.setTag('server.address', host);
   span.setTag('http.library', 'undici');
   return span;
 };
-const fetchHeaders = ['accept', '*/*', 'accept-language', '*', 'sec-fetch-mode', 'cors', 'user-agent', 'node', 'accept-encoding', 'gzip, deflate'];
+const fetchHeaders = [
+  'accept',
+  '*/*',
+  'accept-language',
+  '*',
+  'sec-fetch-mode',
+  'cors',
+  'user-agent',
+  'node',
+  'accept-encoding',
+  'gzip, deflate',
+];
 const has = (h, name) => {
-  for (let i = 0; i < h.length; i += 2) if (h[i].length === name.length && h[i].toLowerCase() === name) return true;
+  for (let i = 0; i < h.length; i += 2)
+    if (h[i].length === name.length && h[i].toLowerCase() === name) return true;
   return false;
 };
 const set = (h, name, value) => h.push(name, value);
@@ -51,7 +63,8 @@ const parts = {
   'startInactiveSpan + 4 setTag': () => startSpan(),
   'injectTraceHeaders (5 headers, array carrier)': (span) => {
     const h = fetchHeaders.slice();
-    if (core.shouldPropagateTo(client, url, `http://${host}`)) core.injectTraceHeaders(client, h, set, has, span);
+    if (core.shouldPropagateTo(client, url, `http://${host}`))
+      core.injectTraceHeaders(client, h, set, has, span);
   },
   'span.end → captureSpan (scrub tags, encode, JSON)': (span) => {
     span.setTag('http.status_code', 200);
@@ -86,7 +99,13 @@ const parts = {
   },
   'client.addBreadcrumb': (_span, scope) => {
     client.addBreadcrumb(
-      { timestamp: Date.now(), type: 'http', category: 'http', level: 'info', data: { method: 'GET', url, status_code: 200 } },
+      {
+        timestamp: Date.now(),
+        type: 'http',
+        category: 'http',
+        level: 'info',
+        data: { method: 'GET', url, status_code: 200 },
+      },
       scope,
     );
   },

@@ -13,6 +13,7 @@
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { discardTransport } from './lib.mjs';
 
 const self = fileURLToPath(import.meta.url);
 
@@ -63,12 +64,7 @@ if (process.argv[2] === '--child') {
       service: 'bench-undici',
       tracesSampleRate: 1,
       integrations: mode === 'undici' ? [outboundHttpIntegration()] : [],
-      transport: () => ({
-        send: () => true,
-        flush: async () => true,
-        close: async () => true,
-        getStats: () => ({ categories: {}, requests: 0, failedRequests: 0 }),
-      }),
+      transport: discardTransport,
     });
     wrap = (fn) => {
       const req = { headers: { host: 'bench' }, method: 'GET', url: '/fetch' };
@@ -127,11 +123,17 @@ const runChild = (spec) =>
       env[k] = v;
     }
     const args = ['--expose-gc', self, '--child', mode, rig.stubUrl, String(n)];
-    const p = rig.pinned ? spawn('taskset', ['-c', '0', process.execPath, ...args], { env }) : spawn(process.execPath, args, { env });
+    const p = rig.pinned
+      ? spawn('taskset', ['-c', '0', process.execPath, ...args], { env })
+      : spawn(process.execPath, args, { env });
     let out = '';
     p.stdout.on('data', (d) => (out += d));
     p.stderr.on('data', (d) => process.stderr.write(d));
-    p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()).us) : reject(new Error(`child ${spec} exited ${code}`))));
+    p.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop()).us)
+        : reject(new Error(`child ${spec} exited ${code}`)),
+    );
   });
 const res = Object.fromEntries(modes.map((m) => [m, []]));
 for (let r = 0; r < rounds; r++) {
@@ -147,5 +149,7 @@ for (let r = 0; r < rounds; r++) {
 const med = (a) => a.slice().sort((x, y) => x - y)[a.length >> 1];
 const base = modes.includes('core') ? med(res.core) : med(res[modes[0]]);
 for (const m of modes)
-  console.log(`${m.padEnd(24)} median ${med(res[m]).toFixed(1)} µs/fetch  (${(med(res[m]) - base >= 0 ? '+' : '')}${(med(res[m]) - base).toFixed(1)} vs ${modes.includes('core') ? 'core' : modes[0]})`);
+  console.log(
+    `${m.padEnd(24)} median ${med(res[m]).toFixed(1)} µs/fetch  (${med(res[m]) - base >= 0 ? '+' : ''}${(med(res[m]) - base).toFixed(1)} vs ${modes.includes('core') ? 'core' : modes[0]})`,
+  );
 await rig.stop();

@@ -13,6 +13,7 @@
 // ESM=0 loads the CommonJS builds (what the bench servers run). JSON=1 prints one JSON line.
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
+import { discardTransport, instrumentationModes } from './lib.mjs';
 
 const cycles = Number(process.argv[2] ?? 30);
 const batchSize = Number(process.argv[3] ?? 4000);
@@ -21,7 +22,9 @@ const modes = (process.argv[4] ?? 'off,on').split(',');
 const require = createRequire(import.meta.url);
 const core = process.env.ESM === '0' ? require('@sightline/core') : await import('@sightline/core');
 const STATE_KEY = Symbol.for('sightline.undici.instrumentation.v1');
-const builds = { '': process.env.ESM === '0' ? require('@sightline/undici') : await import('@sightline/undici') };
+const builds = {
+  '': process.env.ESM === '0' ? require('@sightline/undici') : await import('@sightline/undici'),
+};
 for (const pair of (process.env.UNDICI_BUILDS ?? '').split(',').filter(Boolean)) {
   const [name, path] = pair.split('=');
   // Each build keeps its own process-wide state (normally shared on purpose): one at a time is on.
@@ -39,37 +42,23 @@ core.init({
   service: 'bench-undici',
   tracesSampleRate: 1,
   integrations: [],
-  transport: () => ({
-    send: () => true,
-    flush: async () => true,
-    close: async () => true,
-    getStats: () => ({ categories: {}, requests: 0, failedRequests: 0 }),
-  }),
+  transport: discardTransport,
 });
 
-let handle;
-let handleBuild;
-const setMode = (spec) => {
-  const [head, knobs] = spec.split(':');
-  const [name, build = ''] = head.split('@');
-  globalThis.__slx = Object.fromEntries((knobs ? knobs.split('+') : []).map((k) => [k, true]));
-  if (handle && (name === 'off' || handleBuild !== build)) {
-    handle.disable();
-    handle = undefined;
-  }
-  if (name === 'on' && !handle) {
-    handle = builds[build].instrumentOutboundHttp();
-    handleBuild = build;
-  }
-};
+const setMode = instrumentationModes(builds);
 
 // What global fetch hands undici for a plain GET (lib/web/fetch/index.js, httpNetworkFetch).
 const fetchHeaders = [
-  'accept', '*/*',
-  'accept-language', '*',
-  'sec-fetch-mode', 'cors',
-  'user-agent', 'node',
-  'accept-encoding', 'gzip, deflate',
+  'accept',
+  '*/*',
+  'accept-language',
+  '*',
+  'sec-fetch-mode',
+  'cors',
+  'user-agent',
+  'node',
+  'accept-encoding',
+  'gzip, deflate',
 ];
 const handler = {
   onConnect() {},
@@ -154,7 +143,11 @@ const p10 = (a) => a.slice().sort((x, y) => x - y)[Math.floor(a.length / 10)];
 const base = modes[0];
 const paired = (m) => med(res[m].map((v, i) => v - res[base][i]));
 if (process.env.JSON === '1') {
-  console.log(JSON.stringify(Object.fromEntries(modes.map((m) => [m, { median: med(res[m]), p10: p10(res[m]), paired: paired(m) }]))));
+  console.log(
+    JSON.stringify(
+      Object.fromEntries(modes.map((m) => [m, { median: med(res[m]), p10: p10(res[m]), paired: paired(m) }])),
+    ),
+  );
   process.exit(0);
 }
 console.log(`${cycles} cycles × ${batchSize} exchanges per mode`);

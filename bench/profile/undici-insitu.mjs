@@ -10,6 +10,7 @@
 // passed to channelSubscription in undici-channels.ts).
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
+import { discardTransport } from './lib.mjs';
 
 const cycles = Number(process.argv[2] ?? 20);
 const fetches = Number(process.argv[3] ?? 400);
@@ -29,12 +30,7 @@ core.init({
   service: 'bench-undici',
   tracesSampleRate: 1,
   integrations: [undici.outboundHttpIntegration()],
-  transport: () => ({
-    send: () => true,
-    flush: async () => true,
-    close: async () => true,
-    getStats: () => ({ categories: {}, requests: 0, failedRequests: 0 }),
-  }),
+  transport: discardTransport,
 });
 
 const makeRes = () => {
@@ -48,13 +44,17 @@ const makeRes = () => {
 };
 const inRequest = (fn) => {
   const res = makeRes();
-  return core.runServerRequest({ headers: { host: 'bench' }, method: 'GET', url: '/fetch' }, res, async () => {
-    try {
-      return await fn();
-    } finally {
-      res.emit('close');
-    }
-  });
+  return core.runServerRequest(
+    { headers: { host: 'bench' }, method: 'GET', url: '/fetch' },
+    res,
+    async () => {
+      try {
+        return await fn();
+      } finally {
+        res.emit('close');
+      }
+    },
+  );
 };
 const one = async () => {
   const r = await fetch(rig.stubUrl);
@@ -68,14 +68,40 @@ const fetchRun = async (n) => {
   await Promise.all(Array.from({ length: 8 }, loop));
 };
 
-const fetchHeaders = ['accept', '*/*', 'accept-language', '*', 'sec-fetch-mode', 'cors', 'user-agent', 'node', 'accept-encoding', 'gzip, deflate'];
+const fetchHeaders = [
+  'accept',
+  '*/*',
+  'accept-language',
+  '*',
+  'sec-fetch-mode',
+  'cors',
+  'user-agent',
+  'node',
+  'accept-encoding',
+  'gzip, deflate',
+];
 const handler = { onConnect() {}, onHeaders: () => true, onData: () => true, onComplete() {}, onError() {} };
-const responseHeaders = ['content-type', 'application/json', 'content-length', '54', 'Date', 'Mon, 23 Nov 2026 14:00:00 GMT', 'Connection', 'keep-alive', 'Keep-Alive', 'timeout=30'].map((s) => Buffer.from(s));
+const responseHeaders = [
+  'content-type',
+  'application/json',
+  'content-length',
+  '54',
+  'Date',
+  'Mon, 23 Nov 2026 14:00:00 GMT',
+  'Connection',
+  'keep-alive',
+  'Keep-Alive',
+  'timeout=30',
+].map((s) => Buffer.from(s));
 const syntheticRun = async (n) => {
   for (let i = 0; i < n; i += 10)
     await inRequest(async () => {
       for (let j = 0; j < 10; j++) {
-        const r = new Request('http://127.0.0.1:40000', { path: '/price', method: 'GET', headers: fetchHeaders.slice(), body: null }, handler);
+        const r = new Request(
+          'http://127.0.0.1:40000',
+          { path: '/price', method: 'GET', headers: fetchHeaders.slice(), body: null },
+          handler,
+        );
         r.onConnect(() => {});
         r.onHeaders(200, responseHeaders, () => {}, 'OK');
         r.onComplete([]);
@@ -97,7 +123,13 @@ for (let c = 0; c < cycles; c++) {
     await run(n);
     const b = T();
     const d = (k) => (b[k] - a[k]) / (b.n - a.n) / 1e3;
-    res[name].push(Object.fromEntries(Object.keys(b).filter((k) => k !== 'n').map((k) => [k, d(k)])));
+    res[name].push(
+      Object.fromEntries(
+        Object.keys(b)
+          .filter((k) => k !== 'n')
+          .map((k) => [k, d(k)]),
+      ),
+    );
   }
 }
 const med = (xs) => xs.slice().sort((x, y) => x - y)[xs.length >> 1];
@@ -105,10 +137,15 @@ for (const [name, rows] of Object.entries(res)) {
   const c = med(rows.map((r) => r.create));
   const h = med(rows.map((r) => r.headers));
   const t = med(rows.map((r) => r.trailers));
-  console.log(`${name.padEnd(10)} create ${c.toFixed(2)}  headers ${h.toFixed(2)}  trailers ${t.toFixed(2)}  total ${(c + h + t).toFixed(2)} µs per exchange (median of ${rows.length})`);
+  console.log(
+    `${name.padEnd(10)} create ${c.toFixed(2)}  headers ${h.toFixed(2)}  trailers ${t.toFixed(2)}  total ${(c + h + t).toFixed(2)} µs per exchange (median of ${rows.length})`,
+  );
   // Any finer timers the build adds to globalThis.__slxT.
   const extra = Object.keys(rows[0]).filter((k) => !['create', 'headers', 'trailers'].includes(k));
-  if (extra.length) console.log(`${''.padEnd(10)} ${extra.map((k) => `${k} ${med(rows.map((r) => r[k])).toFixed(2)}`).join('  ')}`);
+  if (extra.length)
+    console.log(
+      `${''.padEnd(10)} ${extra.map((k) => `${k} ${med(rows.map((r) => r[k])).toFixed(2)}`).join('  ')}`,
+    );
 }
 await rig.stop();
 process.exit(0);

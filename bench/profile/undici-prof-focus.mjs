@@ -15,7 +15,8 @@ for (let i = 0; i < p.samples.length; i++) {
   selfTime.set(p.samples[i], (selfTime.get(p.samples[i]) ?? 0) + d);
   total += d;
 }
-const label = (n) => `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.replace(/^.*\/(packages|node_modules)\//, '')}:${n.callFrame.lineNumber + 1}`;
+const label = (n) =>
+  `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.replace(/^.*\/(packages|node_modules)\//, '')}:${n.callFrame.lineNumber + 1}`;
 const incl = new Map();
 const inclOf = (n) => {
   if (incl.has(n.id)) return incl.get(n.id);
@@ -58,7 +59,9 @@ const walk = (n, inside) => {
 };
 walk(p.nodes[0], false);
 const fmt = (t) =>
-  perUnit ? `${(t / Number(perUnit)).toFixed(2).padStart(7)} µs` : `${((t / total) * 100).toFixed(2).padStart(6)}%`;
+  perUnit
+    ? `${(t / Number(perUnit)).toFixed(2).padStart(7)} µs`
+    : `${((t / total) * 100).toFixed(2).padStart(6)}%`;
 const print = (tree, indent) => {
   for (const [k, v] of [...tree.kids].sort((a, b) => b[1].t - a[1].t)) {
     if (v.t / total < 0.0005) continue;

@@ -10,6 +10,7 @@
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { PerformanceObserver } from 'node:perf_hooks';
+import { discardTransport, instrumentationModes } from './lib.mjs';
 
 const cycles = Number(process.argv[2] ?? 40);
 const batch = Number(process.argv[3] ?? 400);
@@ -47,29 +48,10 @@ core.init({
   service: 'bench-undici',
   tracesSampleRate: 1,
   integrations: [],
-  transport: () => ({
-    send: () => true,
-    flush: async () => true,
-    close: async () => true,
-    getStats: () => ({ categories: {}, requests: 0, failedRequests: 0 }),
-  }),
+  transport: discardTransport,
 });
 
-let handle;
-let handleBuild;
-const setMode = (spec) => {
-  const [head, knobs] = spec.split(':');
-  const [name, build = ''] = head.split('@');
-  globalThis.__slx = Object.fromEntries((knobs ? knobs.split('+') : []).map((k) => [k, true]));
-  if (handle && (name === 'off' || handleBuild !== build)) {
-    handle.disable();
-    handle = undefined;
-  }
-  if (name === 'on' && !handle) {
-    handle = builds[build].instrumentOutboundHttp();
-    handleBuild = build;
-  }
-};
+const setMode = instrumentationModes(builds);
 
 const wrap = (fn) => {
   const req = { headers: { host: 'bench' }, method: 'GET', url: '/fetch' };
@@ -131,10 +113,23 @@ console.log(`${cycles} cycles × ${batch} fetches per mode, conc ${conc}`);
 for (const m of modes) {
   const diffs = res[m].map((v, i) => v - res[base][i]);
   console.log(
-    `${m.padEnd(28)} median ${med(res[m]).toFixed(1).padStart(6)} µs/fetch (GC ${med(gc[m]).toFixed(1)})   paired Δ vs ${base}: median ${med(diffs).toFixed(1).padStart(6)}  (IQR ${diffs.length > 3 ? `${diffs.slice().sort((x, y) => x - y)[diffs.length >> 2].toFixed(1)}…${diffs.slice().sort((x, y) => x - y)[(3 * diffs.length) >> 2].toFixed(1)}` : '-'})`,
+    `${m.padEnd(28)} median ${med(res[m]).toFixed(1).padStart(6)} µs/fetch (GC ${med(gc[m]).toFixed(1)})   paired Δ vs ${base}: median ${med(diffs).toFixed(1).padStart(6)}  (IQR ${
+      diffs.length > 3
+        ? `${diffs
+            .slice()
+            .sort((x, y) => x - y)
+            [diffs.length >> 2].toFixed(1)}…${diffs
+            .slice()
+            .sort((x, y) => x - y)
+            [(3 * diffs.length) >> 2].toFixed(1)}`
+        : '-'
+    })`,
   );
 }
 const T = globalThis.__slxT;
-if (T?.n) console.log(`in the listeners (a build that times them, see undici-insitu.mjs): create ${(T.create / T.n / 1e3).toFixed(2)} µs, headers ${(T.headers / T.n / 1e3).toFixed(2)} µs, trailers ${(T.trailers / T.n / 1e3).toFixed(2)} µs per exchange over ${T.n}`);
+if (T?.n)
+  console.log(
+    `in the listeners (a build that times them, see undici-insitu.mjs): create ${(T.create / T.n / 1e3).toFixed(2)} µs, headers ${(T.headers / T.n / 1e3).toFixed(2)} µs, trailers ${(T.trailers / T.n / 1e3).toFixed(2)} µs per exchange over ${T.n}`,
+  );
 await rig.stop();
 process.exit(0);

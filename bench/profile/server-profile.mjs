@@ -1,5 +1,6 @@
 // --cpu-prof of one variant server under the benchmark load: node profile/server-profile.mjs
-// <framework> <variant id> [seconds] [dir]; PATHS=/users/1 narrows the mix, SENV='{...}' sets knobs.
+// <framework> <variant id> [seconds] [dir]; PATHS=/users/1 narrows the mix, SENV='{...}' sets knobs,
+// PROF_INTERVAL=100 samples every 100 µs (default 1000: too coarse for per-request costs).
 import { startRig } from '../src/rig.mjs';
 import { VARIANTS, PATHS } from '../src/config.mjs';
 const [framework = 'express', vid = 'sightline-100', secs = '6', dir = '/tmp/prof/server'] =

@@ -3,6 +3,7 @@ import { activeContext } from './context.js';
 import { queryHash, normalizeQuery, queryType } from './db-query.js';
 import { getCurrentHub, getProcessHub, runInForkedHub } from './hub.js';
 import { type SightlineOptions, resolveOptions } from './options.js';
+import { preseedRequestSlots } from './object-slot.js';
 import { installProcessIntegration } from './process.js';
 import type { Span } from './tracing/span.js';
 import type { Breadcrumb, EventHint, LogLevel, SeverityLevel, User } from './types.js';
@@ -26,6 +27,7 @@ export function init(options: SightlineOptions = {}): Client {
   hub.scope.maxBreadcrumbs = resolved.maxBreadcrumbs;
   if (previous && previous !== client && !previous.isClosed()) void previous.close(0);
   if (!client.enabled) return client;
+  client.addTeardown(preseedRequestSlots());
   if (resolved.release) {
     client.dispatch('release', { version: resolved.release, environment: resolved.environment });
     if (resolved.autoSessionTracking && resolved.sessionMode === 'application') client.startSession();

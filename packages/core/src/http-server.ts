@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { activeContext, withContext } from './context.js';
 import { type Hub, getCurrentHub } from './hub.js';
 import { newTraceId, newUuid } from './ids.js';
-import { createObjectSlot } from './object-slot.js';
+import { createRequestSlot } from './object-slot.js';
 import { ALLSTAK_REQUEST_ID_HEADER, ALLSTAK_TRACE_ID_HEADER, extractRequestId } from './propagation/allstak.js';
 import { headerGetter } from './propagation/types.js';
 import type { Session } from './sessions.js';
@@ -36,7 +36,7 @@ interface RequestState {
 }
 
 // Under a private symbol rather than in a WeakMap: see object-slot.ts for the measured reason.
-const states = createObjectSlot<RequestState>('sightline.request');
+const states = createRequestSlot<RequestState>('sightline.request');
 
 function requestHost(req: IncomingMessage): string {
   const h = req.headers.host;

@@ -1,5 +1,5 @@
 export { createAllStakExporter } from './allstak/exporter.js';
-export { createObjectSlot, type ObjectSlot } from './object-slot.js';
+export { createObjectSlot, createRequestSlot, type ObjectSlot } from './object-slot.js';
 export type { CheckIn, DbQuery } from './api.js';
 export {
   addBreadcrumb,

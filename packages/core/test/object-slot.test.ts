@@ -1,5 +1,7 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { createObjectSlot } from '../src/object-slot.js';
+import { createObjectSlot, createRequestSlot, preseedRequestSlots } from '../src/object-slot.js';
 
 describe('createObjectSlot', () => {
   it('keeps a value per object, private to its slot', () => {
@@ -37,5 +39,42 @@ describe('createObjectSlot', () => {
     expect(slot.get(hostile)).toBeUndefined();
     expect(slot.has(hostile)).toBe(false);
     expect(() => slot.clear(hostile)).not.toThrow();
+  });
+});
+
+describe('createRequestSlot', () => {
+  async function keysSeenByHandler(): Promise<string[]> {
+    const seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      // What the request carries when the server's 'request' event fires (before any framework).
+      for (const s of Object.getOwnPropertySymbols(req)) if (s.description?.startsWith('test.req')) seen.push(s.description);
+      res.end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      await (await fetch(`http://127.0.0.1:${port}/`)).text();
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+    return seen;
+  }
+
+  it('pre-creates its key on every inbound request while a preseed is active, and stops after', async () => {
+    const slot = createRequestSlot<number>('test.req.a');
+    expect(await keysSeenByHandler()).toEqual([]);
+    const stopA = preseedRequestSlots();
+    const stopB = preseedRequestSlots();
+    expect(await keysSeenByHandler()).toEqual(['test.req.a']);
+    stopA();
+    stopA(); // idempotent: B still holds the subscription
+    expect(await keysSeenByHandler()).toEqual(['test.req.a']);
+    stopB();
+    expect(await keysSeenByHandler()).toEqual([]);
+    // The slot itself behaves like any object slot.
+    const req = {};
+    expect(slot.get(req)).toBeUndefined();
+    expect(slot.set(req, 3)).toBe(true);
+    expect(slot.get(req)).toBe(3);
   });
 });

@@ -14,7 +14,7 @@
  * that moment holds exactly the mount layer's parameters in both majors.
  */
 
-import { createObjectSlot } from '@sightline/core';
+import { createRequestSlot } from '@sightline/core';
 
 /** The request fields Express writes while routing. */
 export interface RoutedRequest {
@@ -31,17 +31,38 @@ interface RouteState {
   /** Raw prefix → template, only for prefixes that differ from their template. */
   templates: Map<string, string> | undefined;
   template: string | undefined;
-  readonly onRoute: OnRoute;
+  /** Undefined while Express writes the fields before the middleware has run. */
+  onRoute: OnRoute | undefined;
 }
 
-// Under a private symbol, not in a WeakMap: see createObjectSlot in core for the GC cost.
-const states = createObjectSlot<RouteState>('sightline.express.route');
+// On the request under a private symbol (not in a WeakMap: see createObjectSlot in core for the GC
+// cost), and a request slot, so Express's `setPrototypeOf(req, app.request)` does not make adding
+// it slow (see createRequestSlot).
+const states = createRequestSlot<RouteState>('sightline.express.route');
 
 // Route templates are labels, not data: a huge regex source must not become a huge label.
 const MAX_TEMPLATE = 512;
 
 function dataProperty(obj: object, key: string, value: unknown): void {
   Object.defineProperty(obj, key, { value, writable: true, configurable: true, enumerable: true });
+}
+
+function newState(baseUrl: unknown, route: unknown, onRoute: OnRoute | undefined): RouteState {
+  return { baseUrl, route, templates: undefined, template: undefined, onRoute };
+}
+
+/**
+ * The state behind the accessors. On an app's request prototype the accessors also see writes
+ * Express makes before the middleware ran (the router sets `baseUrl` first), so the state is
+ * created on first write; a request that cannot hold it gets a plain data property instead.
+ */
+function stateFor(req: object, key: string, value: unknown): RouteState | undefined {
+  const s = states.get(req);
+  if (s) return s;
+  const created = newState(undefined, undefined, undefined);
+  if (states.set(req, created)) return created;
+  dataProperty(req, key, value);
+  return undefined;
 }
 
 const baseUrlAccessor: PropertyDescriptor = {
@@ -51,8 +72,8 @@ const baseUrlAccessor: PropertyDescriptor = {
     return states.get(this)?.baseUrl;
   },
   set(this: RoutedRequest & object, value: unknown) {
-    const s = states.get(this);
-    if (!s) return dataProperty(this, 'baseUrl', value);
+    const s = stateFor(this, 'baseUrl', value);
+    if (!s) return;
     const current = s.baseUrl;
     s.baseUrl = value;
     // Only entering a mount extends the prefix; restores while unwinding shrink or repeat it.
@@ -77,14 +98,14 @@ const routeAccessor: PropertyDescriptor = {
     return states.get(this)?.route;
   },
   set(this: object, value: unknown) {
-    const s = states.get(this);
-    if (!s) return dataProperty(this, 'route', value);
+    const s = stateFor(this, 'route', value);
+    if (!s) return;
     s.route = value;
     try {
       const template = routeTemplate(templateOf(s, s.baseUrl), (value as { path?: unknown } | null)?.path);
       if (template !== undefined) {
         s.template = template;
-        s.onRoute(this, template);
+        s.onRoute?.(this, template);
       }
     } catch {
       // Never let telemetry break routing.
@@ -93,20 +114,62 @@ const routeAccessor: PropertyDescriptor = {
 };
 
 /**
+ * Express request prototypes (`app.request`, which carries its own `app`) that have the
+ * accessors. Once there, every later request of that app (and of apps mounted under it, whose
+ * prototypes inherit from it) routes its `baseUrl`/`route` writes through them without adding a
+ * property per request, which after Express's `setPrototypeOf` costs ~1.8 µs each on Node 20.
+ */
+const patchedPrototypes = new WeakSet<object>();
+
+function ensurePrototypeAccessors(req: object): void {
+  const proto: unknown = Object.getPrototypeOf(req);
+  if (proto === null || typeof proto !== 'object' || patchedPrototypes.has(proto)) return;
+  patchedPrototypes.add(proto);
+  // Only an Express app's request prototype: never IncomingMessage.prototype or a stranger's.
+  if (!Object.hasOwn(proto, 'app')) return;
+  const own = (key: string) => Object.getOwnPropertyDescriptor(proto, key);
+  if (own('baseUrl') || own('route')) return;
+  try {
+    Object.defineProperty(proto, 'baseUrl', baseUrlAccessor);
+    Object.defineProperty(proto, 'route', routeAccessor);
+  } catch {
+    // A frozen prototype: the per-request accessors below still work.
+  }
+}
+
+function inheritsAccessors(req: object): boolean {
+  if (Object.hasOwn(req, 'baseUrl') || Object.hasOwn(req, 'route')) return false;
+  let proto: unknown = Object.getPrototypeOf(req);
+  while (proto !== null && typeof proto === 'object') {
+    const d = Object.getOwnPropertyDescriptor(proto, 'route');
+    if (d) return d.set === routeAccessor.set;
+    proto = Object.getPrototypeOf(proto);
+  }
+  return false;
+}
+
+/**
  * Starts following `req.route` / `req.baseUrl` for this request; `onRoute` is called with the
  * full template each time Express matches a route. Returns false when the request's fields
  * cannot be observed (then {@link routeFromRequest} is the fallback).
  */
 export function trackRoute(req: RoutedRequest & object, onRoute: OnRoute): boolean {
-  if (states.has(req)) return true;
+  ensurePrototypeAccessors(req);
+  const existing = states.get(req);
+  if (existing) {
+    // Created by the prototype's accessors (Express wrote `baseUrl` first), or tracked already.
+    if (!existing.onRoute) {
+      existing.onRoute = onRoute;
+      if (existing.template !== undefined) onRoute(req, existing.template);
+    }
+    return true;
+  }
   try {
-    const state: RouteState = {
-      baseUrl: req.baseUrl,
-      route: req.route,
-      templates: undefined,
-      template: undefined,
-      onRoute,
-    };
+    if (inheritsAccessors(req)) return states.set(req, newState(undefined, undefined, onRoute));
+    // The app's first request (Express 5 set `baseUrl` before the middleware could add the
+    // prototype's accessors), Express 4 (which sets it before re-prototyping), or no Express
+    // prototype at all: accessors on the request itself.
+    const state = newState(req.baseUrl, req.route, onRoute);
     if (!states.set(req, state)) return false;
     Object.defineProperty(req, 'baseUrl', baseUrlAccessor);
     Object.defineProperty(req, 'route', routeAccessor);

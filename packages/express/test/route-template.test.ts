@@ -1,5 +1,5 @@
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import express from 'express';
 import express4 from 'express4';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -93,9 +93,18 @@ describe.each(majors)('route tracking on %s', (_name, createExpress) => {
     server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server!.once('listening', r));
     const { port } = server.address() as AddressInfo;
-    const res = await fetch(`http://127.0.0.1:${port}${path}`, { method });
-    await res.text();
-    return { status: res.status, route: last ?? recordedRoute({}), seen };
+    // Twice: an app's first request takes the per-request accessors (Express set `baseUrl`
+    // before the middleware ran), later ones the accessors on the app's request prototype.
+    const results = [];
+    for (let i = 0; i < 2; i++) {
+      last = undefined;
+      seen = undefined;
+      const res = await fetch(`http://127.0.0.1:${port}${path}`, { method });
+      await res.text();
+      results.push({ status: res.status, route: last ?? recordedRoute({}), seen });
+    }
+    expect(results[1]).toEqual(results[0]);
+    return results[0]!;
   }
 
   it.each([
@@ -123,5 +132,50 @@ describe.each(majors)('route tracking on %s', (_name, createExpress) => {
     const r3 = await routeOf('/api/users/7/fail');
     expect(r3.status).toBe(500);
     expect(r3.seen).toEqual({ baseUrlAtHandler: '' });
+  });
+});
+
+describe('route tracking through the app request prototype (Express 5)', () => {
+  it('adds no baseUrl/route property to requests after the first, and keeps them apart under concurrency', async () => {
+    const app = express();
+    const routes = new Map<string, string>();
+    app.use((req, _res, next) => {
+      trackRoute(req, (r, t) => routes.set((r as express.Request).get('x-n')!, t));
+      next();
+    });
+    const own: boolean[] = [];
+    const users = express.Router();
+    users.get('/:id', async (req, res) => {
+      await new Promise((r) => setTimeout(r, Number(req.params.id) % 7));
+      own.push(Object.hasOwn(req, 'route') || Object.hasOwn(req, 'baseUrl'));
+      res.json({ route: (req.route as { path: string }).path, baseUrl: req.baseUrl });
+    });
+    app.use('/orgs/:org/users', users);
+    app.get('/things/:thing', (req, res) => {
+      own.push(Object.hasOwn(req, 'route') || Object.hasOwn(req, 'baseUrl'));
+      res.json({ route: (req.route as { path: string }).path, baseUrl: req.baseUrl });
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const get = (n: number, path: string) =>
+        fetch(`http://127.0.0.1:${port}${path}`, { headers: { 'x-n': String(n) } }).then((r) => r.json());
+      await get(0, '/things/0');
+      const paths = Array.from({ length: 40 }, (_, i) => (i % 2 ? `/orgs/o${i}/users/${i}` : `/things/${i}`));
+      const bodies = await Promise.all(paths.map((p, i) => get(i + 1, p)));
+      for (let i = 0; i < paths.length; i++) {
+        const odd = i % 2 === 1;
+        expect(routes.get(String(i + 1))).toBe(odd ? '/orgs/:org/users/:id' : '/things/:thing');
+        expect(bodies[i]).toEqual(
+          odd ? { route: '/:id', baseUrl: `/orgs/o${i}/users` } : { route: '/things/:thing', baseUrl: '' },
+        );
+      }
+      // The first request carried own accessors; every later one used the prototype's.
+      expect(own[0]).toBe(true);
+      expect(own.slice(1)).toEqual(new Array(paths.length).fill(false));
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { createObjectSlot, setRequestRoute } from '@sightline/core';
+import { createRequestSlot, setRequestRoute } from '@sightline/core';
 
 /** What Nest hands to enhancers as "the request": Express's request, or Fastify's wrapper of it. */
 interface FrameworkRequest {
@@ -47,8 +47,8 @@ export function matchedPath(req: unknown): string | undefined {
 }
 
 // Requests whose route the interceptor set from Nest metadata; the filter only fills gaps.
-// A private symbol slot rather than a WeakSet: see createObjectSlot in core for the GC cost.
-const routed = createObjectSlot<true>('sightline.nest.routed');
+// A private symbol slot rather than a WeakSet: see createObjectSlot and createRequestSlot in core.
+const routed = createRequestSlot<true>('sightline.nest.routed');
 
 /** Records the route template of a request (interceptor: authoritative). */
 export function setRoute(raw: object, template: string): void {

@@ -7,7 +7,7 @@ const int = (x) => (x === null || x === undefined ? '–' : Math.round(x).toLoca
 const mark = (ok) => (ok === null ? '–' : ok ? '✅' : '❌');
 
 function deliveredCell(v) {
-  if (v.kind === 'bare') return '–';
+  if (v.kind === 'bare' || v.kind === 'ceiling') return '–';
   if (!v.delivered) return '0';
   return `${int(v.delivered.items)} (${pct(v.coverage)} of requests)`;
 }
@@ -16,11 +16,15 @@ function deliveredCell(v) {
 function targets(fw) {
   const sl = fw.variants.find((v) => v.id === 'sightline-100');
   if (!sl) return null;
-  const peers = fw.variants.filter((v) => !['bare', 'sightline'].includes(v.kind));
+  const peers = fw.variants.filter((v) => !['bare', 'ceiling', 'sightline'].includes(v.kind));
+  const ceiling = fw.variants.find((v) => v.kind === 'ceiling');
   const validPeers = peers.filter((p) => !p.status.startsWith('invalid'));
   const floor = { express: 0.95, fastify: 0.9 }[fw.framework];
   return {
     floor,
+    ceiling: ceiling?.ratio ?? null,
+    // The floor is out of reach for any SDK that keeps async context when Node alone costs more.
+    floorAboveCeiling: floor === undefined || !ceiling || ceiling.ratio === null ? null : floor > ceiling.ratio,
     meetsFloor: floor === undefined ? null : sl.ratio !== null && sl.ratio >= floor,
     beatsPeersThroughput: validPeers.length ? validPeers.every((p) => sl.ratio > p.ratio) : null,
     beatsPeersP99: validPeers.length ? validPeers.every((p) => sl.p99 < p.p99) : null,
@@ -75,16 +79,23 @@ function macroSection(macro) {
 function targetsSection(results) {
   const lines = ['## Targets', ''];
   lines.push(
-    '| framework | Sightline 100% ratio | floor | meets floor | beats every peer on ratio | beats every peer on p99 |',
-    '|---|---:|---:|:-:|:-:|:-:|',
+    '| framework | Sightline 100% ratio | floor | meets floor | ceiling (bare + AsyncLocalStorage) | beats every peer on ratio | beats every peer on p99 |',
+    '|---|---:|---:|:-:|---:|:-:|:-:|',
   );
   for (const fw of results.macro) {
     const t = targets(fw);
     if (!t) continue;
     lines.push(
-      `| ${fw.framework} | ${fmt(t.sightline.ratio, 3)} | ${t.floor ?? '–'} | ${mark(t.meetsFloor)} | ${mark(t.beatsPeersThroughput)} | ${mark(t.beatsPeersP99)} |`,
+      `| ${fw.framework} | ${fmt(t.sightline.ratio, 3)} | ${t.floor ?? '–'} | ${mark(t.meetsFloor)} | ${fmt(t.ceiling, 3)}${t.floorAboveCeiling ? ' (below the floor)' : ''} | ${mark(t.beatsPeersThroughput)} | ${mark(t.beatsPeersP99)} |`,
     );
   }
+  if (results.macro.some((fw) => targets(fw)?.ceiling !== null && targets(fw)?.ceiling !== undefined))
+    lines.push(
+      '',
+      'The ceiling is the framework with an `AsyncLocalStorage` holding a store per request and no SDK at all: what',
+      'Node 20 charges any SDK that keeps request context across `await` (Sightline, OpenTelemetry, dd-trace and',
+      'Sentry all do). Where it is below the floor, no such SDK can meet the floor on this Node version.',
+    );
   const down = results.memory?.scenarios?.find((s) => s.sink.startsWith('down'));
   if (down)
     lines.push(

@@ -36,7 +36,9 @@ export async function startRig({ pin = true } = {}) {
     closeSink: (id) => sink.ask({ cmd: 'close', id }),
     /** Starts one variant server (pinned to the server CPU). */
     startServer({ framework, variant, sinkUrl, env = {}, nodeArgs = [] }) {
-      return startChild([...nodeArgs, join(SRC, 'servers', 'server.cjs')], {
+      // BENCH_SERVER_ROOT (diagnostics): run the server of another checkout, for A/B runs of two builds.
+      const root = env.BENCH_SERVER_ROOT ? join(env.BENCH_SERVER_ROOT, 'bench', 'src') : SRC;
+      return startChild([...nodeArgs, join(root, 'servers', 'server.cjs')], {
         pin: pinned,
         cpu: SERVER_CPU,
         label: `${framework}/${variant.id}`,

@@ -16,9 +16,9 @@ afterAll(async () => {
   await rig?.stop();
 });
 
-test('one variant against bare: measured, delivered, counted and reported', async () => {
+test('one variant and the ceiling against bare: measured, delivered, counted and reported', async () => {
   const mode = { rounds: 1, warmupSec: 0.5, durationSec: 1, connections: 4 };
-  const variants = VARIANTS.filter((v) => v.id === 'bare' || v.id === 'sightline-100');
+  const variants = VARIANTS.filter((v) => ['bare', 'ceiling', 'sightline-100'].includes(v.id));
   const [express] = await runMacro(rig, mode, { frameworks: ['express'], variants, seed: 1, log: () => {} });
 
   const bare = express.variants.find((v) => v.id === 'bare');
@@ -58,7 +58,14 @@ test('one variant against bare: measured, delivered, counted and reported', asyn
     'results/smoke.json',
   );
   expect(md).toContain('| Sightline 100% |');
-  expect(md).toMatch(/\| express \| [\d.]+ \| 0\.95 \|/);
+  // The targets row carries the ceiling's ratio next to the floor; the ceiling is no peer and
+  // delivers nothing by design, yet is not reported invalid.
+  const ceiling = express.variants.find((v) => v.id === 'ceiling');
+  expect(ceiling.rps).toBeGreaterThan(0);
+  expect(ceiling.status).toBe('ok');
+  expect(md).toMatch(
+    new RegExp(`\\| express \\| [\\d.]+ \\| 0\\.95 \\| [✅❌] \\| ${ceiling.ratio.toFixed(3)}( \\(below the floor\\))? \\|`),
+  );
 });
 
 test('a variant that delivers nothing is reported invalid, not fast', async () => {

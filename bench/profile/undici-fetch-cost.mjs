@@ -7,7 +7,7 @@
 //   core    init (discard transport) + runServerRequest around each fetch, no outbound integration
 //   undici  the same + outboundHttpIntegration()  → undici − core = what the instrumentation costs
 // node profile/undici-fetch-cost.mjs [rounds=5] [fetches=6000] [modes=bare,core,undici]
-// CONC=8 parallel loops. Child: node profile/undici-fetch-cost.mjs --child <mode> <url> <n>
+// CONC=8 parallel loops; PROF_DIR=<dir> profiles each child into <dir>/<mode>. Child: node profile/undici-fetch-cost.mjs --child <mode> <url> <n>
 // A mode name may carry env settings after a colon, e.g. `undici:UNDICI_MODULE=/abs/orig/index.js`
 // to measure another build (see undici-handlers.mjs for building one).
 import { spawn } from 'node:child_process';
@@ -122,7 +122,11 @@ const runChild = (spec) =>
       const [k, v] = pair.split('=');
       env[k] = v;
     }
-    const args = ['--expose-gc', self, '--child', mode, rig.stubUrl, String(n)];
+    // PROF_DIR=<dir>: each child also writes a --cpu-prof (100 µs sampling) into <dir>/<mode>.
+    const prof = process.env.PROF_DIR
+      ? ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${process.env.PROF_DIR}/${mode}`]
+      : [];
+    const args = ['--expose-gc', ...prof, self, '--child', mode, rig.stubUrl, String(n)];
     const p = rig.pinned
       ? spawn('taskset', ['-c', '0', process.execPath, ...args], { env })
       : spawn(process.execPath, args, { env });

@@ -29,9 +29,11 @@ for (let r = 0; r < rounds; r++)
     const res = await rig.load(x.s.info.port, { paths, connections: 32, durationSec: secs });
     const b = await cpu(x.s);
     const us = (b.userUs + b.systemUs - a.userUs - a.systemUs) / res.ok;
+    const gc = (b.gcUs - a.gcUs) / res.ok;
     x.res.push(us);
+    (x.gc ??= []).push(gc);
     console.log(
-      `${x.name.padEnd(14)} ${Math.round(res.rps)} req/s  ${us.toFixed(1)} µs CPU/req  share ${((b.userUs + b.systemUs - a.userUs - a.systemUs) / 1e3 / (b.at - a.at)).toFixed(2)}`,
+      `${x.name.padEnd(14)} ${Math.round(res.rps)} req/s  ${us.toFixed(1)} µs CPU/req (GC pauses ${gc.toFixed(1)})  share ${((b.userUs + b.systemUs - a.userUs - a.systemUs) / 1e3 / (b.at - a.at)).toFixed(2)}`,
     );
   }
 const med = (a) => a.slice().sort((x, y) => x - y)[a.length >> 1];
@@ -40,7 +42,7 @@ const base = med(servers[0].res);
 // median is steadier than the difference of medians when the machine drifts.
 for (const x of servers)
   console.log(
-    `${x.name.padEnd(14)} median ${med(x.res).toFixed(1)} µs/req  (+${(med(x.res) - base).toFixed(1)}; paired +${med(x.res.map((v, i) => v - servers[0].res[i])).toFixed(1)})`,
+    `${x.name.padEnd(14)} median ${med(x.res).toFixed(1)} µs/req  (+${(med(x.res) - base).toFixed(1)}; paired +${med(x.res.map((v, i) => v - servers[0].res[i])).toFixed(1)})  GC pauses ${med(x.gc).toFixed(1)} µs/req`,
   );
 for (const x of servers) await x.s.stop(15000);
 await rig.stop();

@@ -1,8 +1,9 @@
-// What is measured and for how long. `quick` takes about six minutes on a 2-core machine;
+// What is measured and for how long. `quick` takes about seven minutes on a 2-core machine;
 // `full` (about half an hour) is the one to quote. Warm-ups are long on purpose: a server pinned
-// to one CPU shares it with V8's compiler threads, and throughput keeps climbing for ~5 s of load
-// (Fastify bare: 2.8k → 13k → 16k req/s in its first three seconds); a 1 s warm-up measured the
-// ramp, not the server.
+// to one CPU shares it with V8's compiler threads, and CPU per request keeps falling for seconds
+// of load — ~6 s for bare Fastify (2.8k → 13k → 16k req/s in its first three seconds), ~12 s for
+// Express with Sightline's adapter, pino stream and fetch instrumentation (638 → 394 → 285 → … →
+// 250 µs per request in 2 s steps). A 1 s warm-up measured the ramp, not the server.
 import { fileURLToPath } from 'node:url';
 
 export const SRC = fileURLToPath(new URL('.', import.meta.url));
@@ -31,7 +32,7 @@ export const PATHS = ['/users/1', '/log', '/users/2', '/fetch', '/users/3'];
 export const MODES = {
   quick: {
     rounds: 2,
-    warmupSec: 6,
+    warmupSec: 10,
     durationSec: 1.5,
     connections: 32,
     micro: { timeMs: 250, warmupTimeMs: 100 },
@@ -40,7 +41,7 @@ export const MODES = {
   },
   full: {
     rounds: 5,
-    warmupSec: 8,
+    warmupSec: 15,
     durationSec: 8,
     connections: 32,
     micro: { timeMs: 1000, warmupTimeMs: 200 },

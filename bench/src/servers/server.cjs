@@ -1,7 +1,7 @@
 'use strict';
 // One variant server: the SDK is set up first (as each vendor documents), then the framework
 // loads, the app listens on 127.0.0.1:0 and reports its port. Driven over IPC by the harness:
-// { cmd: 'mem' } → memory figures, { cmd: 'cpu' } → CPU time used so far, { cmd: 'stats' } → SDK drop counters when it has them,
+// { cmd: 'mem' } → memory figures, { cmd: 'cpu' } → CPU and GC time used so far, { cmd: 'stats' } → SDK drop counters when it has them,
 // { cmd: 'exit' } → stop listening, flush the SDK, exit.
 const path = require('node:path');
 
@@ -15,6 +15,14 @@ const ctx = {
     ? JSON.parse(process.env.BENCH_SIGHTLINE_OPTIONS)
     : {},
 };
+
+// Time spent in garbage collection so far (µs), for the profiling scripts.
+let gcMs = 0;
+const gcObserver = new (require('node:perf_hooks').PerformanceObserver)((list) => {
+  for (const e of list.getEntries()) gcMs += e.duration;
+});
+gcObserver.observe({ entryTypes: ['gc'] });
+const gcTime = () => Math.round(gcMs * 1000);
 
 async function main() {
   const hooks = require(path.join(__dirname, 'variants', `${variant}.cjs`)).setup(ctx);
@@ -34,7 +42,7 @@ async function main() {
         });
       } else if (msg.cmd === 'cpu') {
         const u = process.cpuUsage();
-        reply(msg, { cpu: { userUs: u.user, systemUs: u.system, at: performance.now() } });
+        reply(msg, { cpu: { userUs: u.user, systemUs: u.system, at: performance.now(), gcUs: gcTime() } });
       } else if (msg.cmd === 'gc') {
         globalThis.gc?.();
         reply(msg, { ok: typeof globalThis.gc === 'function' });

@@ -5,9 +5,10 @@
  * and leaves mounted routers, restoring it while `next(err)` unwinds. By the time an app-level
  * error handler or the response's `close` runs, `req.baseUrl` may already belong to an outer
  * router, so the template has to be taken at the moment the route matches. Both majors assign
- * these two fields with plain property writes, so per-request accessors observe them (Express
- * offers no diagnostics channel before router 2.3, and patching `Layer` is what STYLE rule 3 rules
- * out). The values themselves live in a private symbol slot; the accessors only forward to it.
+ * these two fields with plain property writes, so accessors observe them (Express offers no
+ * diagnostics channel before router 2.3, and patching `Layer` is what STYLE rule 3 rules out):
+ * on the app's request prototype once the app has served a request, on the request itself before
+ * that and on Express 4. The values live in a private symbol slot; the accessors only forward.
  *
  * `req.baseUrl` holds the *matched* prefix (`/orgs/acme`), not its pattern. When a mount path has
  * parameters, the segment just added is turned back into a template from `req.params`, which at

@@ -2,30 +2,12 @@
 // sampled request context with the discard transport (so the AllStak exporter's per-item JSON
 // encoding is included, the sending is not). Tight loops: a fetch workload runs them 2–3× slower
 // (undici-insitu.mjs). taskset -c 0 node profile/undici-core-parts.mjs [rounds=7] [n=50000]
-import { EventEmitter } from 'node:events';
 import * as core from '@sightline/core';
-import { discardTransport } from './lib.mjs';
+import { FETCH_HEADERS, benchInitOptions, fakeRequest, fakeResponse } from './lib.mjs';
 
 const rounds = Number(process.argv[2] ?? 7);
 const n = Number(process.argv[3] ?? 50000);
-const client = core.init({
-  apiKey: 'bench-not-a-secret',
-  host: 'http://127.0.0.1:9',
-  release: 'bench@1.0.0',
-  environment: 'bench',
-  service: 'bench-undici',
-  tracesSampleRate: 1,
-  transport: discardTransport,
-});
-const makeRes = () =>
-  Object.assign(new EventEmitter(), {
-    headersSent: false,
-    writableFinished: true,
-    statusCode: 200,
-    setHeader() {},
-    getHeader() {},
-  });
-
+const client = core.init(benchInitOptions());
 const host = '127.0.0.1:40000';
 const url = `http://${host}/price`;
 const startSpan = () => {
@@ -40,18 +22,6 @@ const startSpan = () => {
   span.setTag('http.library', 'undici');
   return span;
 };
-const fetchHeaders = [
-  'accept',
-  '*/*',
-  'accept-language',
-  '*',
-  'sec-fetch-mode',
-  'cors',
-  'user-agent',
-  'node',
-  'accept-encoding',
-  'gzip, deflate',
-];
 const has = (h, name) => {
   for (let i = 0; i < h.length; i += 2)
     if (h[i].length === name.length && h[i].toLowerCase() === name) return true;
@@ -62,7 +32,7 @@ const set = (h, name, value) => h.push(name, value);
 const parts = {
   'startInactiveSpan + 4 setTag': () => startSpan(),
   'injectTraceHeaders (5 headers, array carrier)': (span) => {
-    const h = fetchHeaders.slice();
+    const h = FETCH_HEADERS.slice();
     if (core.shouldPropagateTo(client, url, `http://${host}`))
       core.injectTraceHeaders(client, h, set, has, span);
   },
@@ -115,8 +85,8 @@ const measure = (fn) => {
   let total = 0n;
   // Ten calls per request context, like undici-handlers.mjs.
   for (let i = 0; i < n; i += 10) {
-    const res = makeRes();
-    core.runServerRequest({ headers: { host: 'bench' }, method: 'GET', url: '/fetch' }, res, () => {
+    const res = fakeResponse();
+    core.runServerRequest(fakeRequest(), res, () => {
       const hub = core.getCurrentHub();
       const spans = [];
       for (let j = 0; j < 10; j++) spans.push(startSpan());

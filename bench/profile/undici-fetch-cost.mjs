@@ -11,9 +11,8 @@
 // A mode name may carry env settings after a colon, e.g. `undici:UNDICI_MODULE=/abs/orig/index.js`
 // to measure another build (see undici-handlers.mjs for building one).
 import { spawn } from 'node:child_process';
-import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { discardTransport } from './lib.mjs';
+import { benchInitOptions, inFakeRequest } from './lib.mjs';
 
 const self = fileURLToPath(import.meta.url);
 
@@ -56,32 +55,8 @@ if (process.argv[2] === '--child') {
   } else if (mode !== 'bare') {
     const core = await import('@sightline/core');
     const { outboundHttpIntegration } = await import(process.env.UNDICI_MODULE ?? '@sightline/undici');
-    core.init({
-      apiKey: 'bench-not-a-secret',
-      host: 'http://127.0.0.1:9',
-      release: 'bench@1.0.0',
-      environment: 'bench',
-      service: 'bench-undici',
-      tracesSampleRate: 1,
-      integrations: mode === 'undici' ? [outboundHttpIntegration()] : [],
-      transport: discardTransport,
-    });
-    wrap = (fn) => {
-      const req = { headers: { host: 'bench' }, method: 'GET', url: '/fetch' };
-      const res = new EventEmitter();
-      res.headersSent = false;
-      res.writableFinished = true;
-      res.statusCode = 200;
-      res.setHeader = () => {};
-      res.getHeader = () => undefined;
-      return core.runServerRequest(req, res, async () => {
-        try {
-          return await fn();
-        } finally {
-          res.emit('close');
-        }
-      });
-    };
+    core.init(benchInitOptions({ integrations: mode === 'undici' ? [outboundHttpIntegration()] : [] }));
+    wrap = (fn) => inFakeRequest(core, fn);
   }
   const one = async () => {
     const r = await fetch(url);

@@ -11,9 +11,8 @@
 // (inside the package, so it resolves @sightline/core as the package does; git and biome skip it).
 // `on:A+B` sets globalThis.__slx = { A: true, B: true } (temporary knobs in a local build).
 // ESM=0 loads the CommonJS builds (what the bench servers run). JSON=1 prints one JSON line.
-import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
-import { discardTransport, instrumentationModes } from './lib.mjs';
+import { FETCH_HEADERS, benchInitOptions, fakeRequest, fakeResponse, instrumentationModes } from './lib.mjs';
 
 const cycles = Number(process.argv[2] ?? 30);
 const batchSize = Number(process.argv[3] ?? 4000);
@@ -34,32 +33,10 @@ for (const pair of (process.env.UNDICI_BUILDS ?? '').split(',').filter(Boolean))
 const undiciRequire = createRequire(require.resolve('@sightline/undici/package.json'));
 const Request = undiciRequire('undici6/lib/core/request.js');
 
-core.init({
-  apiKey: 'bench-not-a-secret',
-  host: 'http://127.0.0.1:9',
-  release: 'bench@1.0.0',
-  environment: 'bench',
-  service: 'bench-undici',
-  tracesSampleRate: 1,
-  integrations: [],
-  transport: discardTransport,
-});
+core.init(benchInitOptions({ integrations: [] }));
 
 const setMode = instrumentationModes(builds);
 
-// What global fetch hands undici for a plain GET (lib/web/fetch/index.js, httpNetworkFetch).
-const fetchHeaders = [
-  'accept',
-  '*/*',
-  'accept-language',
-  '*',
-  'sec-fetch-mode',
-  'cors',
-  'user-agent',
-  'node',
-  'accept-encoding',
-  'gzip, deflate',
-];
 const handler = {
   onConnect() {},
   onHeaders() {
@@ -88,7 +65,7 @@ let sink = 0;
 const exchange = () => {
   const r = new Request(
     'http://127.0.0.1:40000',
-    { path: '/price', method: 'GET', headers: fetchHeaders.slice(), body: null },
+    { path: '/price', method: 'GET', headers: FETCH_HEADERS.slice(), body: null },
     handler,
   );
   r.onConnect(() => {});
@@ -97,21 +74,11 @@ const exchange = () => {
   sink += r.headers.length;
 };
 
-const makeRes = () => {
-  const res = new EventEmitter();
-  res.headersSent = false;
-  res.writableFinished = true;
-  res.statusCode = 200;
-  res.setHeader = () => {};
-  res.getHeader = () => undefined;
-  return res;
-};
-const req = { headers: { host: 'bench' }, method: 'GET', url: '/fetch' };
 const batch = (n) => {
   // Ten exchanges per inbound request: the request context is the same for all of them.
   for (let i = 0; i < n; i += 10) {
-    const res = makeRes();
-    core.runServerRequest({ ...req }, res, () => {
+    const res = fakeResponse();
+    core.runServerRequest(fakeRequest(), res, () => {
       for (let j = 0; j < 10; j++) exchange();
     });
     res.emit('close');

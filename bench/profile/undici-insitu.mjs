@@ -8,9 +8,8 @@
 // UNDICI_MODULE=<abs>/timed/index.js taskset -c 0 node profile/undici-insitu.mjs [cycles=20] [fetches=400]
 // (build variants as undici-handlers.mjs says; the timing wrapper goes around the listeners
 // passed to channelSubscription in undici-channels.ts).
-import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
-import { discardTransport } from './lib.mjs';
+import { FETCH_HEADERS, benchInitOptions, inFakeRequest } from './lib.mjs';
 
 const cycles = Number(process.argv[2] ?? 20);
 const fetches = Number(process.argv[3] ?? 400);
@@ -22,40 +21,9 @@ const Request = undiciRequire('undici6/lib/core/request.js');
 const { startRig } = await import('../src/rig.mjs');
 const rig = await startRig({ pin: true });
 
-core.init({
-  apiKey: 'bench-not-a-secret',
-  host: 'http://127.0.0.1:9',
-  release: 'bench@1.0.0',
-  environment: 'bench',
-  service: 'bench-undici',
-  tracesSampleRate: 1,
-  integrations: [undici.outboundHttpIntegration()],
-  transport: discardTransport,
-});
+core.init(benchInitOptions({ integrations: [undici.outboundHttpIntegration()] }));
 
-const makeRes = () => {
-  const res = new EventEmitter();
-  res.headersSent = false;
-  res.writableFinished = true;
-  res.statusCode = 200;
-  res.setHeader = () => {};
-  res.getHeader = () => undefined;
-  return res;
-};
-const inRequest = (fn) => {
-  const res = makeRes();
-  return core.runServerRequest(
-    { headers: { host: 'bench' }, method: 'GET', url: '/fetch' },
-    res,
-    async () => {
-      try {
-        return await fn();
-      } finally {
-        res.emit('close');
-      }
-    },
-  );
-};
+const inRequest = (fn) => inFakeRequest(core, fn);
 const one = async () => {
   const r = await fetch(rig.stubUrl);
   if ((await r.json()).price !== 42) throw new Error('bad stub answer');
@@ -68,18 +36,6 @@ const fetchRun = async (n) => {
   await Promise.all(Array.from({ length: 8 }, loop));
 };
 
-const fetchHeaders = [
-  'accept',
-  '*/*',
-  'accept-language',
-  '*',
-  'sec-fetch-mode',
-  'cors',
-  'user-agent',
-  'node',
-  'accept-encoding',
-  'gzip, deflate',
-];
 const handler = { onConnect() {}, onHeaders: () => true, onData: () => true, onComplete() {}, onError() {} };
 const responseHeaders = [
   'content-type',
@@ -99,7 +55,7 @@ const syntheticRun = async (n) => {
       for (let j = 0; j < 10; j++) {
         const r = new Request(
           'http://127.0.0.1:40000',
-          { path: '/price', method: 'GET', headers: fetchHeaders.slice(), body: null },
+          { path: '/price', method: 'GET', headers: FETCH_HEADERS.slice(), body: null },
           handler,
         );
         r.onConnect(() => {});

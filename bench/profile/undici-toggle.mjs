@@ -7,10 +7,9 @@
 // `on`, `on@BUILD` (below), and `on:NAME+NAME` which also sets globalThis.__slx = { NAME: true } for experiments
 // with temporary knobs in a local build (the committed sources read no such knobs).
 // CONC=8 parallel loops; ESM=0 loads the CommonJS build (what the bench servers run).
-import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { discardTransport, instrumentationModes } from './lib.mjs';
+import { benchInitOptions, inFakeRequest, instrumentationModes } from './lib.mjs';
 
 const cycles = Number(process.argv[2] ?? 40);
 const batch = Number(process.argv[3] ?? 400);
@@ -40,35 +39,11 @@ const { startRig } = await import('../src/rig.mjs');
 const rig = await startRig({ pin: true });
 const url = rig.stubUrl;
 
-core.init({
-  apiKey: 'bench-not-a-secret',
-  host: 'http://127.0.0.1:9',
-  release: 'bench@1.0.0',
-  environment: 'bench',
-  service: 'bench-undici',
-  tracesSampleRate: 1,
-  integrations: [],
-  transport: discardTransport,
-});
+core.init(benchInitOptions({ integrations: [] }));
 
 const setMode = instrumentationModes(builds);
 
-const wrap = (fn) => {
-  const req = { headers: { host: 'bench' }, method: 'GET', url: '/fetch' };
-  const res = new EventEmitter();
-  res.headersSent = false;
-  res.writableFinished = true;
-  res.statusCode = 200;
-  res.setHeader = () => {};
-  res.getHeader = () => undefined;
-  return core.runServerRequest(req, res, async () => {
-    try {
-      return await fn();
-    } finally {
-      res.emit('close');
-    }
-  });
-};
+const wrap = (fn) => inFakeRequest(core, fn);
 const one = async () => {
   const r = await fetch(url);
   const body = await r.json();
